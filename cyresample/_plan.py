@@ -1,0 +1,478 @@
+"""The planner: arguments in, per-axis index/weight tables out.
+
+Every mode is a per-axis plan (docs/design.md, "Plans"). For each spatial
+axis, :class:`AxisPlan` lists, for every output index ``o``, the source
+indices ``index[o, :ntaps[o]]`` and weights ``weight[o, :ntaps[o]]``. The
+whole call is a :class:`Plan`: a kernel *method* plus one ``AxisPlan`` per
+spatial axis. The CPU kernels (and later the CUDA and Dask backends) consume
+plans and never recompute a coordinate, so each formula lives here once.
+
+The arithmetic reproduces PyTorch 2.13's CPU kernels in its DEFAULT build
+(plain IEEE, one rounding per operation, no FMA): every value is computed in
+the *opmath* type ``T`` (float32 for float32 input, float64 for float64) with
+NumPy scalar/array arithmetic in that type, in the order of the cited
+section of docs/torch-semantics.md (``spec §x``). Indices are int64.
+
+Plans are built from global coordinates, so a sub-range of outputs is planned
+by slicing (:meth:`AxisPlan.slice`), which keeps chunked execution
+bit-identical to the whole-array result.
+"""
+import functools
+import math
+
+import numpy as np
+
+F32 = np.float32
+F64 = np.float64
+I64 = np.int64
+
+#: Kernel methods a :class:`Plan` can ask for.
+GATHER = "gather"          # copy src[index] (nearest modes)
+SEPARABLE = "separable"    # weighted taps, one pass per axis (linear generic, cubic, antialias, lanczos)
+PRODUCT = "product"        # corner weights = products of per-axis lambdas (torch's channels-last linear kernel)
+AREA = "area"              # adaptive average pooling windows
+MEAN = "mean"              # area with every output size 1: the mean over the spatial axes
+COPY = "copy"              # nothing to resample
+
+
+class AxisPlan:
+    """Index and weight tables of one spatial axis.
+
+    Attributes
+    ----------
+    n_in, n_out : int
+        Input and output length of the axis.
+    index : ndarray of int64, shape (n_out, k)
+        Source index of each tap, in ``[0, n_in)``. For ``area`` plans,
+        column 0 is the window start.
+    weight : ndarray of float32/float64, shape (n_out, k), or None
+        Weight of each tap in the opmath type; None for gather and area plans.
+    ntaps : ndarray of int64, shape (n_out,)
+        Taps used by each output (``<= k``); taps past it are never read.
+    skip : bool
+        True when this axis is not resampled at all (the pass is skipped).
+    """
+
+    __slots__ = ("n_in", "n_out", "index", "weight", "ntaps", "skip", "__weakref__")
+
+    def __init__(self, n_in, n_out, index, weight, ntaps, skip=False):
+        self.n_in = int(n_in)
+        self.n_out = int(n_out)
+        self.index = np.ascontiguousarray(index, dtype=I64)
+        self.weight = None if weight is None else np.ascontiguousarray(weight)
+        self.ntaps = np.ascontiguousarray(ntaps, dtype=I64)
+        self.skip = bool(skip)
+        for a in (self.index, self.weight, self.ntaps):
+            if a is not None:
+                a.setflags(write=False)
+
+    @property
+    def k(self):
+        """Table width: the largest number of taps of any output."""
+        return self.index.shape[1]
+
+    def slice(self, start, stop):
+        """Plan of the outputs ``start:stop`` with global source indices.
+
+        Parameters
+        ----------
+        start, stop : int
+            Output sub-range, ``0 <= start <= stop <= n_out``.
+
+        Returns
+        -------
+        AxisPlan
+            The same rows (bit for bit); ``n_out = stop - start``.
+        """
+        w = None if self.weight is None else self.weight[start:stop]
+        return AxisPlan(self.n_in, stop - start, self.index[start:stop], w, self.ntaps[start:stop],
+                        self.skip and start == 0 and stop == self.n_out)
+
+    def source_range(self):
+        """Smallest half-open input range ``(lo, hi)`` that every tap lies in."""
+        if self.n_out == 0:
+            return 0, 0
+        cols = np.arange(self.k)[None, :] < self.ntaps[:, None]
+        used = self.index[cols]
+        if used.size == 0:
+            return 0, 0
+        return int(used.min()), int(used.max()) + 1
+
+    def __repr__(self):
+        return "AxisPlan(n_in=%d, n_out=%d, k=%d%s)" % (self.n_in, self.n_out, self.k,
+                                                       ", skip" if self.skip else "")
+
+
+class Plan:
+    """Everything the kernels need for one call, independent of the data.
+
+    Attributes
+    ----------
+    method : str
+        One of ``gather``, ``separable``, ``product``, ``area``, ``mean``, ``copy``.
+    axes : tuple of AxisPlan
+        One per spatial axis, in array order.
+    order : tuple of int
+        Spatial axes in the order their passes run (``separable``):
+        last axis first, as PyTorch nests its sums (spec §3.2).
+    opmath : numpy dtype
+        The type all arithmetic is done in (spec "Notation").
+    vector_lanes : int
+        ``product`` and ``area``: PyTorch's SIMD width in channels (spec §3.2,
+        §2.5); channels ``c < C - C % vector_lanes`` use the vector evaluation
+        order. 0 when not applicable.
+    """
+
+    __slots__ = ("method", "axes", "order", "opmath", "vector_lanes", "out_sizes")
+
+    def __init__(self, method, axes, order, opmath, vector_lanes=0):
+        self.method = method
+        self.axes = tuple(axes)
+        self.order = tuple(order)
+        self.opmath = np.dtype(opmath)
+        self.vector_lanes = int(vector_lanes)
+        self.out_sizes = tuple(a.n_out for a in self.axes)
+
+    def __repr__(self):
+        return "Plan(%s, %r, order=%r, opmath=%s)" % (self.method, self.axes, self.order, self.opmath)
+
+
+# ----------------------------------------------------------------------------------------------
+# shared scalar definitions (spec §2.0)
+# ----------------------------------------------------------------------------------------------
+def area_pixel_compute_scale(n_in, n_out, align_corners, scale, T):
+    """The kernel scale ``s`` (spec §2.0; ATen ``area_pixel_compute_scale``).
+
+    ``align_corners``: ``T(in-1)/T(out-1)`` (0 for one output); else
+    ``RN_T(1/scale)`` when a positive user scale reaches the kernel, else
+    ``T(in)/T(out)``. Divisions are done in ``T`` except ``1/scale``, which
+    PyTorch evaluates in double and then rounds.
+    """
+    if align_corners:
+        return T(n_in - 1) / T(n_out - 1) if n_out > 1 else T(0)
+    if scale is not None and scale > 0:
+        return T(1.0 / scale)
+    return T(n_in) / T(n_out)
+
+
+def _fma(a, b, c, T):
+    """``a*b + c`` rounded once to ``T`` (elementwise).
+
+    float32: the product of two float32 values and the sum with a small
+    constant are exact in float64 for every size this library accepts, so a
+    single final rounding gives the fused result. float64: Dekker's exact
+    product plus a compensated sum, which is the correctly rounded result
+    except in double-rounding corner cases far below index resolution.
+    """
+    a = np.asarray(a, F64)
+    b = np.asarray(b, F64)
+    c = np.asarray(c, F64)
+    if T == F32:
+        return (a * b + c).astype(F32)
+    p = a * b
+    split = 134217729.0  # 2**27 + 1
+    def _split(v):
+        t = split * v
+        hi = t - (t - v)
+        return hi, v - hi
+    ah, al = _split(a)
+    bh, bl = _split(b)
+    perr = ((ah * bh - p) + ah * bl + al * bh) + al * bl
+    s = p + c
+    bb = s - p
+    serr = (p - (s - bb)) + (c - bb)
+    return s + (perr + serr)
+
+
+def source_coordinate(s, n_out, align_corners, cubic, T, fused=False):
+    """Source coordinate ``r`` of every output index (spec §2.0).
+
+    ``align_corners``: ``RN_T(s*i)``. Otherwise ``RN_T(RN_T(s*(i+0.5)) - 0.5)``
+    (DEFAULT build) or, with ``fused``, ``RN_T(s*(i+0.5) - 0.5)`` (the FMA of
+    PyTorch's vectorised builds). Non-cubic modes clamp ``r < 0`` to 0.
+    """
+    i = np.arange(n_out, dtype=I64).astype(T)
+    if align_corners:
+        return (T(s) * i).astype(T)
+    h = (i + T(0.5)).astype(T)
+    if fused:
+        r = _fma(T(s), h, T(-0.5), T).astype(T)
+    else:
+        r = ((T(s) * h).astype(T) - T(0.5)).astype(T)
+    if not cubic:
+        r = np.where(r < 0, T(0), r).astype(T)
+    return r
+
+
+def floorf(r):
+    """``floor`` after conversion to float32 (spec §2.0 'floorf quirk')."""
+    return np.floor(np.asarray(r).astype(F32)).astype(I64)
+
+
+def _opmath(dtype):
+    """PyTorch's opmath type for a dtype (spec 'Notation')."""
+    return F64 if np.dtype(dtype) == np.float64 else F32
+
+
+# ----------------------------------------------------------------------------------------------
+# per-axis planners, one per formula of spec §2; cached on scalar keys
+# ----------------------------------------------------------------------------------------------
+@functools.lru_cache(maxsize=512)
+def nearest_axis(n_in, n_out, scale, T, exact, path):
+    """``nearest`` (spec §2.1) or ``nearest-exact`` (§2.2) source indices.
+
+    ``path`` is ``'generic'`` or ``'cl'``: PyTorch computes the index
+    differently in its channels-last/small-output kernel (spec §3.1).
+    nearest-exact's generic coordinate follows the stock x86-64 builds, which
+    fuse ``s*(i+0.5) - 0.5`` (spec §2.2, §6 F3): it is the only index map
+    that differs between builds, and the stock one is what users run.
+    """
+    i = np.arange(n_out, dtype=I64)
+    if path == "cl":
+        s = area_pixel_compute_scale(n_in, n_out, False, scale, F32)
+        if not exact:
+            if n_out == n_in:
+                src = i
+            elif n_out == 2 * n_in:
+                src = i >> 1
+            else:
+                src = np.floor(i.astype(F32) * s).astype(I64)
+        else:
+            src = floorf((i + 0.5) * F64(s))
+    else:
+        s = area_pixel_compute_scale(n_in, n_out, False, scale, T)
+        if not exact:
+            src = floorf((T(s) * i.astype(T)).astype(T))
+        else:
+            r = source_coordinate(s, n_out, False, False, T, fused=True)
+            src = floorf(r.astype(F64) + 0.5)
+    src = np.minimum(src, n_in - 1)
+    return AxisPlan(n_in, n_out, src[:, None], None, np.ones(n_out, I64))
+
+
+@functools.lru_cache(maxsize=512)
+def linear_axis(n_in, n_out, align_corners, scale, T):
+    """2-tap ``linear`` weights (spec §2.3); ``weight[:, 0]`` is λ0.
+
+    ``out == in`` gives taps ``(i, i)`` with weights ``(1, 0)`` whatever the
+    scale: the zero-weight tap is still multiplied, so Inf becomes NaN
+    exactly as in PyTorch (spec §4.2).
+    """
+    i = np.arange(n_out, dtype=I64)
+    if n_out == n_in:
+        idx = np.stack([i, i], 1)
+        w = np.stack([np.ones(n_out, T), np.zeros(n_out, T)], 1)
+        return AxisPlan(n_in, n_out, idx, w, np.full(n_out, 2, I64))
+    s = area_pixel_compute_scale(n_in, n_out, align_corners, scale, T)
+    r = source_coordinate(s, n_out, align_corners, False, T)
+    i0 = np.minimum(floorf(r), n_in - 1)
+    l1 = np.clip((r - i0.astype(T)).astype(T), T(0), T(1)).astype(T)
+    i1 = i0 + (i0 < n_in - 1)
+    l0 = (T(1) - l1).astype(T)
+    return AxisPlan(n_in, n_out, np.stack([i0, i1], 1), np.stack([l0, l1], 1), np.full(n_out, 2, I64))
+
+
+def _cubic_conv1(x, A, T):
+    """Keys ``((A+2)x - (A+3))x² + 1`` for ``|x| <= 1``, left to right in T (spec §2.4)."""
+    return (((((T(A + 2) * x).astype(T) - T(A + 3)).astype(T) * x).astype(T) * x).astype(T) + T(1)).astype(T)
+
+
+def _cubic_conv2(x, A, T):
+    """Keys ``((Ax - 5A)x + 8A)x - 4A`` for ``1 < |x| < 2``, left to right in T (spec §2.4)."""
+    u = ((T(A) * x).astype(T) - T(5 * A)).astype(T)
+    v = ((u * x).astype(T) + T(8 * A)).astype(T)
+    return ((v * x).astype(T) - T(4 * A)).astype(T)
+
+
+@functools.lru_cache(maxsize=512)
+def cubic_axis(n_in, n_out, align_corners, scale, T):
+    """4-tap ``bicubic`` weights, A = -0.75, border replicate (spec §2.4).
+
+    Clamped duplicate taps stay separate terms; there is no same-size
+    shortcut (spec §6 F5).
+    """
+    s = area_pixel_compute_scale(n_in, n_out, align_corners, scale, T)
+    r = source_coordinate(s, n_out, align_corners, True, T)
+    k = np.minimum(floorf(r), n_in - 1)
+    t = np.clip((r - k.astype(T)).astype(T), T(0), T(1)).astype(T)
+    A = -0.75
+    x2 = (T(1) - t).astype(T)
+    w = np.stack([_cubic_conv2((t + T(1)).astype(T), A, T), _cubic_conv1(t, A, T),
+                  _cubic_conv1(x2, A, T), _cubic_conv2((x2 + T(1)).astype(T), A, T)], 1).astype(T)
+    idx = np.clip(k[:, None] + np.arange(-1, 3, dtype=I64)[None, :], 0, n_in - 1)
+    return AxisPlan(n_in, n_out, idx, w, np.full(n_out, 4, I64))
+
+
+def _aa_filter(kind, x, T):
+    """Antialias filters of spec §2.6, evaluated in T on ``|x|``."""
+    x = np.abs(x).astype(T)
+    if kind == "linear":
+        return np.where(x < 1, (T(1) - x).astype(T), T(0)).astype(T)
+    if kind == "cubic":
+        A = -0.5
+        return np.where(x < 1, _cubic_conv1(x, A, T),
+                        np.where(x < 2, _cubic_conv2(x, A, T), T(0))).astype(T)
+    # lanczos-3: sinc(x) * sinc(x / 3) (spec §2.8), C library sin in double.
+    out = np.zeros(x.shape, T)
+    flat = x.ravel()
+    res = out.ravel()
+    for n, v in enumerate(flat.tolist()):
+        if v < 3.0:
+            res[n] = _sinc(v, T) * _sinc(float(T(v) / T(3)), T)
+    return out
+
+
+def _sinc(v, T):
+    """``sin(pi v) / (pi v)`` with ``sinc(0) = 1``, rounded to T."""
+    if v == 0.0:
+        return T(1)
+    pv = T(T(v) * T(math.pi))
+    return T(T(math.sin(float(pv))) / pv)
+
+
+_AA_SUPPORT = {"linear": 1.0, "cubic": 2.0, "lanczos": 3.0}
+
+
+@functools.lru_cache(maxsize=512)
+def antialias_axis(n_in, n_out, align_corners, scale, kind, T):
+    """Separable antialias weights (spec §2.6, lanczos §2.8).
+
+    Taps ``xmin .. xmin+xsize-1`` only; weights normalised by their
+    sequential sum in T. ``index`` holds ``xmin + j``; taps past ``ntaps``
+    are padding and never read.
+    """
+    s = area_pixel_compute_scale(n_in, n_out, align_corners, scale, T)
+    half = _AA_SUPPORT[kind]
+    support = T(half * F64(s)) if s >= 1.0 else T(half)
+    max_taps = int(math.ceil(F64(support))) * 2 + 1
+    inv = T(1.0 / F64(s)) if s >= 1.0 else T(1.0)
+    i = np.arange(n_out, dtype=I64)
+    center = (F64(s) * (i + 0.5)).astype(T)
+    # trunc(x + 0.5) in double, as C++ casts to int64 (spec §2.6)
+    xmin = np.maximum(np.trunc((center - support).astype(T).astype(F64) + 0.5), 0).astype(I64)
+    xmax = np.minimum(np.trunc((center + support).astype(T).astype(F64) + 0.5).astype(I64), n_in)
+    xsize = np.clip(xmax - xmin, 0, max_taps)
+    j = np.arange(max_taps, dtype=I64)[None, :]
+    valid = j < xsize[:, None]
+    d = ((xmin[:, None] + j).astype(T) - center[:, None]).astype(T)
+    arg = ((d.astype(F64) + 0.5) * F64(inv)).astype(T)
+    w = np.where(valid, _aa_filter(kind, arg, T), T(0)).astype(T)
+    total = np.zeros(n_out, T)
+    for col in range(max_taps):  # sequential sum in T, like the C++ loop
+        total = (total + w[:, col]).astype(T)
+    nz = total != 0
+    w = np.where(nz[:, None], (w / np.where(nz, total, T(1))[:, None]).astype(T), w).astype(T)
+    idx = np.where(valid, xmin[:, None] + j, np.minimum(xmin[:, None], n_in - 1))
+    return AxisPlan(n_in, n_out, idx, w, xsize)
+
+
+@functools.lru_cache(maxsize=512)
+def area_axis(n_in, n_out):
+    """Adaptive-average-pooling windows (spec §2.5): ``start = floor(o*in/out)``,
+    ``end = ceil((o+1)*in/out)`` in integer arithmetic."""
+    o = np.arange(n_out, dtype=I64)
+    if n_out == 0:
+        return AxisPlan(n_in, 0, np.zeros((0, 1), I64), None, np.zeros(0, I64))
+    start = (o * n_in) // n_out
+    end = ((o + 1) * n_in + n_out - 1) // n_out
+    return AxisPlan(n_in, n_out, start[:, None], None, end - start)
+
+
+@functools.lru_cache(maxsize=64)
+def identity_axis(n):
+    """An axis that is not resampled."""
+    i = np.arange(n, dtype=I64)
+    return AxisPlan(n, n, i[:, None], None, np.ones(n, I64), skip=True)
+
+
+# ----------------------------------------------------------------------------------------------
+# whole-call planning
+# ----------------------------------------------------------------------------------------------
+_LINEAR_MODES = ("linear", "bilinear", "trilinear")
+
+
+def is_channels_last(shape, strides):
+    """PyTorch's ``is_contiguous(channels_last[_3d])`` for a 4-D/5-D array.
+
+    Dimensions are visited in channels-last order (C, then spatial from
+    the last, then N); sizes of 1 are ignored, as in ATen.
+    """
+    nd = len(shape)
+    if nd not in (4, 5):
+        return False
+    order = [1] + list(range(nd - 1, 1, -1)) + [0]
+    expected = 1
+    for d in order:
+        if shape[d] != 1:
+            if strides[d] != expected:
+                return False
+            expected *= shape[d]
+    return True
+
+
+def plan_key(mode, shape, out_sizes, scales, align_corners, antialias, dtype, channels_last):
+    """The hashable key of :func:`get_plan` (sizes, flags and the path rules' inputs)."""
+    return (mode, tuple(shape[1:]), tuple(out_sizes), tuple(scales), bool(align_corners),
+            bool(antialias), np.dtype(dtype).str, bool(channels_last))
+
+
+@functools.lru_cache(maxsize=256)
+def get_plan(key):
+    """Build (or fetch from the cache) the :class:`Plan` for a :func:`plan_key`.
+
+    Path selection follows PyTorch's CPU rules (spec §3.1) wherever the rule
+    depends only on sizes and layout; PyTorch's thread-count rule (bilinear,
+    C == 3, one thread) is not reproduced, so results never depend on the
+    thread count.
+    """
+    mode, shape1, out_sizes, scales, align, antialias, dtype_str, channels_last = key
+    C = shape1[0]
+    in_sizes = shape1[1:]
+    nd = len(in_sizes)
+    T = _opmath(np.dtype(dtype_str))
+    order = tuple(range(nd - 1, -1, -1))
+
+    if mode in ("nearest", "nearest-exact"):
+        exact = mode == "nearest-exact"
+        cl_path = (nd == 2 and ((channels_last and C > 3) or out_sizes[0] + out_sizes[1] <= 128)) or \
+                  (nd == 3 and channels_last and C > 3)
+        path = "cl" if cl_path else "generic"
+        axes = [nearest_axis(in_sizes[d], out_sizes[d], scales[d], T, exact, path) for d in range(nd)]
+        return Plan(GATHER, axes, order, T)
+
+    if mode == "area":
+        if all(o == 1 for o in out_sizes):
+            return Plan(MEAN, [area_axis(n, 1) for n in in_sizes], order, T)
+        axes = [area_axis(in_sizes[d], out_sizes[d]) for d in range(nd)]
+        lanes = 0
+        if nd == 2 and channels_last and C > 1:  # channels-last pooling kernel (spec §2.5)
+            lanes = 8 if T == F32 else 4
+        return Plan(AREA, axes, order, T, lanes)
+
+    if antialias or mode == "lanczos":
+        kind = {"bilinear": "linear", "bicubic": "cubic", "lanczos": "lanczos"}[mode]
+        axes = []
+        for d in range(nd):
+            if in_sizes[d] == out_sizes[d]:  # a dim that keeps its size is skipped (spec §2.6)
+                axes.append(identity_axis(in_sizes[d]))
+            else:
+                axes.append(antialias_axis(in_sizes[d], out_sizes[d], align, scales[d], kind, T))
+        if all(a.skip for a in axes):
+            return Plan(COPY, axes, (), T)
+        return Plan(SEPARABLE, axes, order, T)
+
+    if mode in _LINEAR_MODES:
+        axes = [linear_axis(in_sizes[d], out_sizes[d], align, None if align else scales[d], T)
+                for d in range(nd)]
+        product = (nd == 2 and ((channels_last and C > 3) or out_sizes[0] + out_sizes[1] <= 128)) or \
+                  (nd == 3 and channels_last and C > 3)
+        if product:
+            return Plan(PRODUCT, axes, order, T, 8 if T == F32 else 4)
+        return Plan(SEPARABLE, axes, order, T)
+
+    if mode == "bicubic":
+        axes = [cubic_axis(in_sizes[d], out_sizes[d], align, None if align else scales[d], T)
+                for d in range(nd)]
+        return Plan(SEPARABLE, axes, order, T)
+
+    raise AssertionError("unplanned mode %r" % (mode,))  # validation rejects unknown modes first

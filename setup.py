@@ -1,0 +1,104 @@
+"""Build script: the Cython extension modules of cyresample.
+
+Everything but ``ext_modules`` lives in ``pyproject.toml``. The kernels are
+compiled with OpenMP when the compiler supports it; without it (or with
+``CYRESAMPLE_NO_OPENMP=1``) they build single-threaded and the build says so.
+``CYRESAMPLE_DEBUG_CYTHON=1`` re-enables Cython's bounds and wraparound checks.
+Floating-point contraction is disabled (``-ffp-contract=off``) because results
+must follow PyTorch's DEFAULT-build evaluation order bit for bit
+(docs/semantics.md, "Evaluation order").
+"""
+import os
+import sys
+import sysconfig
+import tempfile
+import textwrap
+
+import numpy as np
+from Cython.Build import cythonize
+from setuptools import Extension, setup
+from setuptools.command.build_ext import build_ext
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+DEBUG = os.environ.get("CYRESAMPLE_DEBUG_CYTHON", "0") == "1"
+NO_OPENMP = os.environ.get("CYRESAMPLE_NO_OPENMP", "0") == "1"
+
+
+def _compiler_accepts(compiler, flags, link_flags=(), source=None):
+    """Compile and link a tiny program with ``flags``; True when it works."""
+    source = source or "int main(void) { return 0; }\n"
+    with tempfile.TemporaryDirectory() as tmp:
+        src = os.path.join(tmp, "probe.c")
+        with open(src, "w") as f:
+            f.write(source)
+        try:
+            objs = compiler.compile([src], output_dir=tmp, extra_postargs=list(flags))
+            compiler.link_executable(objs, os.path.join(tmp, "probe"), extra_postargs=list(link_flags))
+        except Exception:  # noqa: BLE001 - any failure means "not supported"
+            return False
+    return True
+
+
+OPENMP_PROBE = textwrap.dedent("""
+    #include <omp.h>
+    int main(void) {
+        int n = 0;
+        #pragma omp parallel reduction(+:n)
+        n += 1;
+        return n > 0 ? 0 : 1;
+    }
+""")
+
+
+class BuildExt(build_ext):
+    """Adds OpenMP and optimisation flags that fit the compiler in use."""
+
+    def build_extensions(self):
+        ctype = self.compiler.compiler_type
+        if ctype == "msvc":
+            base = ["/O2", "/fp:precise"]
+            omp_c, omp_l = ["/openmp"], []
+        else:
+            base = ["-O3", "-ffp-contract=off", "-fno-math-errno", "-Wno-unreachable-code",
+                    "-Wno-unused-function"]
+            omp_c, omp_l = ["-fopenmp"], ["-fopenmp"]
+            if sys.platform == "darwin":
+                omp_c, omp_l = ["-Xpreprocessor", "-fopenmp"], ["-lomp"]
+        use_omp = not NO_OPENMP and _compiler_accepts(self.compiler, omp_c, omp_l, OPENMP_PROBE)
+        if use_omp:
+            print("cyresample: building with OpenMP (%s)" % " ".join(omp_c))
+        else:
+            why = "CYRESAMPLE_NO_OPENMP=1" if NO_OPENMP else "the compiler has no OpenMP support"
+            print("cyresample: WARNING building WITHOUT OpenMP (%s): kernels run single-threaded" % why)
+            omp_c, omp_l = [], []
+        for ext in self.extensions:
+            ext.extra_compile_args = base + omp_c + ext.extra_compile_args
+            ext.extra_link_args = omp_l + ext.extra_link_args
+        super().build_extensions()
+
+
+DIRECTIVES = {
+    "language_level": 3,
+    "boundscheck": DEBUG,
+    "wraparound": DEBUG,
+    "initializedcheck": DEBUG,
+    "cdivision": True,
+    "nonecheck": False,
+    "embedsignature": True,
+}
+
+MACROS = [("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")]
+
+extensions = [
+    Extension(
+        "cyresample._kernels",
+        ["cyresample/_kernels.pyx"],
+        include_dirs=[np.get_include(), os.path.join("cyresample", "src")],
+        define_macros=MACROS,
+    ),
+]
+
+setup(
+    ext_modules=cythonize(extensions, compiler_directives=DIRECTIVES, quiet=True),
+    cmdclass={"build_ext": BuildExt},
+)
