@@ -89,10 +89,29 @@ DIRECTIVES = {
 
 MACROS = [("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")]
 
+def render_templates():
+    """Render every ``cyresample/*.tp`` file next to itself (Tempita, shipped with Cython)."""
+    from Cython import Tempita
+    pkg = os.path.join(HERE, "cyresample")
+    for name in sorted(os.listdir(pkg)):
+        if name.endswith(".tp"):
+            src = os.path.join(pkg, name)
+            dst = src[:-3]
+            with open(src) as f:
+                text = Tempita.sub(f.read())
+            text = "# Generated from %s by setup.py; do not edit.\n" % name + text
+            if not os.path.exists(dst) or open(dst).read() != text:
+                with open(dst, "w") as f:
+                    f.write(text)
+
+
+render_templates()
+
 extensions = [
     Extension(
         "cyresample._kernels",
         ["cyresample/_kernels.pyx"],
+        depends=["cyresample/_separable.pxi", "cyresample/_pointwise.pxi", "cyresample/src/cyr_dtypes.h"],
         include_dirs=[np.get_include(), os.path.join("cyresample", "src")],
         define_macros=MACROS,
     ),

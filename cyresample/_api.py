@@ -1,11 +1,72 @@
-"""The thin facade: validate the arguments, plan, execute on the CPU backend."""
+"""The thin facade: validate the arguments, plan, execute on the array's backend."""
+from . import _backend_cpu
 from . import _validate
 
 
 def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corners=None,
-                recompute_scale_factor=None, antialias=False):
-    """Placeholder until the engine lands (see _backend_cpu)."""
+                recompute_scale_factor=None, antialias=False, *, out=None):
+    """Down/up-sample an array the way ``torch.nn.functional.interpolate`` does.
+
+    The array is interpreted as ``(N, C, W)``, ``(N, C, H, W)`` or
+    ``(N, C, D, H, W)``: the spatial dimensions are resampled, batch and
+    channels are carried through. Output shapes, values and exceptions follow
+    PyTorch 2.13 (see ``docs/semantics.md`` for the exactness contract).
+
+    Parameters
+    ----------
+    input : array_like
+        A NumPy array, or anything ``numpy.asarray`` accepts, of rank 3, 4 or 5.
+    size : int or sequence of int, optional
+        Output spatial size. Exactly one of ``size`` and ``scale_factor``.
+    scale_factor : float or sequence of float, optional
+        Multiplier for the spatial size. Unless ``recompute_scale_factor`` is
+        true, the kernels use ``1 / scale_factor`` as the coordinate scale,
+        exactly as PyTorch does (not ``in / out``).
+    mode : str, optional
+        ``'nearest'`` (default), ``'nearest-exact'``, ``'linear'`` (3-D),
+        ``'bilinear'`` (4-D), ``'bicubic'`` (4-D), ``'trilinear'`` (5-D),
+        ``'area'`` (adaptive average pooling) or ``'lanczos'`` (4-D, needs
+        ``antialias=True``).
+    align_corners : bool, optional
+        Interpolating modes only: align the centres of the corner pixels
+        (``True``) or their outer edges (``False``, the default).
+    recompute_scale_factor : bool, optional
+        Recompute the scale from the truncated output size, as PyTorch does.
+    antialias : bool, optional
+        Antialiasing filter for 4-D ``bilinear``, ``bicubic`` and ``lanczos``
+        (PyTorch's / Pillow's definition).
+    out : ndarray, optional
+        Array to write the result into: the result's shape and dtype, any
+        strides. May overlap the input (computed into a temporary first).
+
+    Returns
+    -------
+    ndarray
+        The resampled array, dtype of ``input``, shape ``(N, C, *out_size)``;
+        channels-last input gives channels-last output (PyTorch's rule). When
+        ``out`` is given, ``out``.
+
+    Raises
+    ------
+    ValueError, TypeError, NotImplementedError, RuntimeError, OverflowError
+        The exception PyTorch raises for the same arguments.
+
+    See Also
+    --------
+    Upsample : the same as a callable object.
+
+    Notes
+    -----
+    Beyond PyTorch: every integer dtype, bool (nearest modes), complex (per
+    component) and float16/bfloat16 with antialias; see ``docs/semantics.md``.
+
+    Examples
+    --------
+    >>> import numpy as np, cyresample
+    >>> x = np.arange(4, dtype=np.float32).reshape(1, 1, 4)
+    >>> cyresample.interpolate(x, size=8, mode="linear")
+    array([[[0.  , 0.25, 0.75, 1.25, 1.75, 2.25, 2.75, 3.  ]]], dtype=float32)
+    """
     req = _validate.interpolate_args(input, size, scale_factor, mode, align_corners,
                                      recompute_scale_factor, antialias)
-    from . import _backend_cpu
-    return _backend_cpu.execute(req)
+    return _backend_cpu.execute(req, out)

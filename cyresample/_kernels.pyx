@@ -20,7 +20,7 @@ combines them with per-output weights.
 """
 cimport cython
 from cython.parallel cimport prange, parallel
-from libc.stdint cimport int64_t, uint8_t, uint16_t, uint32_t, uint64_t
+from libc.stdint cimport int8_t, int16_t, int32_t, int64_t, uint8_t, uint16_t, uint32_t, uint64_t
 from libc.string cimport memcpy
 from libc.stdlib cimport malloc, free
 
@@ -28,6 +28,23 @@ import numpy as np
 cimport numpy as cnp
 
 cnp.import_array()
+
+cdef extern from "cyr_dtypes.h" nogil:
+    float cyr_half_to_float(uint16_t h)
+    uint16_t cyr_float_to_half(float f)
+    float cyr_bf16_to_float(uint16_t h)
+    uint16_t cyr_float_to_bf16(float f)
+    int8_t cyr_rs_i8(double v)
+    uint8_t cyr_rs_u8(double v)
+    int16_t cyr_rs_i16(double v)
+    uint16_t cyr_rs_u16(double v)
+    int32_t cyr_rs_i32(double v)
+    uint32_t cyr_rs_u32(double v)
+    int64_t cyr_rs_i64(double v)
+    uint64_t cyr_rs_u64(double v)
+    uint8_t cyr_fixed_u8(int64_t acc, int shift)
+    int64_t cyr_mean_round_i64(int64_t s, int64_t k)
+    double cyr_mean_round_f64(double s, int64_t k)
 
 cdef extern from *:
     """
@@ -125,94 +142,9 @@ cdef Py_ssize_t _make_loop(Loop* lp, list dims) except -1:
 
 
 # ----------------------------------------------------------------------------------------------
-# separable weighted pass
+# separable weighted pass (specialisations generated from _separable.pxi.tp)
 # ----------------------------------------------------------------------------------------------
-cdef inline void _gather_one_row(const char* src, char* dst, const Loop* lp, Py_ssize_t row,
-                                 Py_ssize_t n_out, Py_ssize_t sax, Py_ssize_t dax,
-                                 const int64_t* idx, const real_t* w, const int64_t* ntaps,
-                                 Py_ssize_t K) noexcept nogil:
-    # The pass axis is the innermost one: each row is an independent 1-D resampling.
-    cdef Py_ssize_t o, k, nt, soff, doff
-    cdef const char* s
-    cdef real_t acc
-    _row_offsets(lp, row, &soff, &doff)
-    s = src + soff
-    for o in range(n_out):
-        nt = ntaps[o]
-        # sequential accumulation in opmath: ((t0*w0 + t1*w1) + t2*w2) + ... (spec §3.2)
-        acc = (<const real_t*>(s + idx[o * K] * sax))[0] * w[o * K]
-        for k in range(1, nt):
-            acc = acc + (<const real_t*>(s + idx[o * K + k] * sax))[0] * w[o * K + k]
-        (<real_t*>(dst + doff + o * dax))[0] = acc
-
-
-cdef void _gather_rows(const char* src, char* dst, const Loop* lp, Py_ssize_t rows,
-                       Py_ssize_t n_out, Py_ssize_t sax, Py_ssize_t dax,
-                       const int64_t* idx, const real_t* w, const int64_t* ntaps, Py_ssize_t K,
-                       int nthreads) noexcept nogil:
-    # Iteration bodies live in their own functions so that every local is per-thread.
-    cdef Py_ssize_t row
-    for row in prange(rows, nogil=True, schedule="static", num_threads=nthreads):
-        _gather_one_row(src, dst, lp, row, n_out, sax, dax, idx, w, ntaps, K)
-
-
-cdef inline void _stream_line(const char* s, char* d, Py_ssize_t L, Py_ssize_t sin_, Py_ssize_t din,
-                              Py_ssize_t sax, const int64_t* idx, const real_t* w,
-                              Py_ssize_t nt) noexcept nogil:
-    # d[i] = sum_k w[k] * s[idx[k]][i], accumulated in place in opmath (d is opmath).
-    cdef Py_ssize_t i0, i, n, k
-    cdef real_t wk
-    cdef const real_t* sp
-    cdef real_t* dp
-    if sin_ == sizeof(real_t) and din == sizeof(real_t):
-        dp = <real_t*>d
-        i0 = 0
-        while i0 < L:
-            n = min(<Py_ssize_t>BLOCK, L - i0)
-            sp = <const real_t*>(s + idx[0] * sax) + i0
-            wk = w[0]
-            for i in range(n):
-                dp[i0 + i] = sp[i] * wk
-            for k in range(1, nt):
-                sp = <const real_t*>(s + idx[k] * sax) + i0
-                wk = w[k]
-                for i in range(n):
-                    dp[i0 + i] = dp[i0 + i] + sp[i] * wk
-            i0 += BLOCK
-    else:
-        i0 = 0
-        while i0 < L:
-            n = min(<Py_ssize_t>BLOCK, L - i0)
-            wk = w[0]
-            for i in range(i0, i0 + n):
-                (<real_t*>(d + i * din))[0] = (<const real_t*>(s + idx[0] * sax + i * sin_))[0] * wk
-            for k in range(1, nt):
-                wk = w[k]
-                for i in range(i0, i0 + n):
-                    (<real_t*>(d + i * din))[0] = (<real_t*>(d + i * din))[0] + \
-                        (<const real_t*>(s + idx[k] * sax + i * sin_))[0] * wk
-            i0 += BLOCK
-
-
-cdef inline void _stream_one(const char* src, char* dst, const Loop* lp, Py_ssize_t q,
-                             Py_ssize_t n_out, Py_ssize_t sax, Py_ssize_t dax,
-                             Py_ssize_t L, Py_ssize_t sin_, Py_ssize_t din,
-                             const int64_t* idx, const real_t* w, const int64_t* ntaps,
-                             Py_ssize_t K) noexcept nogil:
-    cdef Py_ssize_t row = q // n_out, o, soff, doff
-    o = q - row * n_out
-    _row_offsets(lp, row, &soff, &doff)
-    _stream_line(src + soff, dst + doff + o * dax, L, sin_, din, sax, idx + o * K, w + o * K, ntaps[o])
-
-
-cdef void _stream_rows(const char* src, char* dst, const Loop* lp, Py_ssize_t rows,
-                       Py_ssize_t n_out, Py_ssize_t sax, Py_ssize_t dax,
-                       Py_ssize_t L, Py_ssize_t sin_, Py_ssize_t din,
-                       const int64_t* idx, const real_t* w, const int64_t* ntaps, Py_ssize_t K,
-                       int nthreads) noexcept nogil:
-    cdef Py_ssize_t q
-    for q in prange(rows * n_out, nogil=True, schedule="static", num_threads=nthreads):
-        _stream_one(src, dst, lp, q, n_out, sax, dax, L, sin_, din, idx, w, ntaps, K)
+include "_separable.pxi"
 
 
 cdef inline Py_ssize_t _byte_stride(cnp.ndarray a, int d):
@@ -220,36 +152,59 @@ cdef inline Py_ssize_t _byte_stride(cnp.ndarray a, int d):
 
 
 def separable_pass(cnp.ndarray src, cnp.ndarray dst, int axis, cnp.ndarray index,
-                   cnp.ndarray weight, cnp.ndarray ntaps, int nthreads):
+                   cnp.ndarray weight, cnp.ndarray ntaps, str variant, int shift, int nthreads):
     """Resample ``src`` along ``axis`` into ``dst`` with a weighted-tap table.
 
     Parameters
     ----------
     src, dst : ndarray
-        Same rank and dtype (float32 or float64, the opmath type); equal
-        shapes except along ``axis`` (``src.shape[axis] = n_in``,
-        ``dst.shape[axis] = n_out``). Any strides; ``dst`` must not overlap
-        ``src``.
+        Same rank; equal shapes except along ``axis`` (``src.shape[axis] =
+        n_in``, ``dst.shape[axis] = n_out``). Any strides; ``dst`` must not
+        overlap ``src``.
     axis : int
         The resampled axis.
-    index, weight : ndarray, shape (n_out, k)
-        int64 source indices (in ``[0, n_in)``) and weights of ``src.dtype``.
+    index : ndarray of int64, shape (n_out, k)
+        Source indices, each in ``[0, n_in)``.
+    weight : ndarray, shape (n_out, k)
+        Weights in the variant's weight type (opmath, or int32 fixed point).
     ntaps : ndarray of int64, shape (n_out,)
         Taps used per output, ``1 <= ntaps <= k``.
+    variant : str
+        ``"<src>_<dst>"`` dtype codes, a key of ``SEPARABLE_VARIANTS``.
+    shift : int
+        Fixed-point precision (``u8_u8`` only).
     nthreads : int
         OpenMP threads.
     """
     cdef int nd = src.ndim, d, inner = -1
     cdef Loop lp
-    cdef Py_ssize_t rows, n_out = dst.shape[axis], K = index.shape[1]
+    cdef Py_ssize_t rows, n_out = dst.shape[axis], K = index.shape[1], n_in = src.shape[axis]
     cdef Py_ssize_t L = 1, sin_ = 0, din = 0
     cdef Py_ssize_t best
-    if src.dtype != dst.dtype or weight.dtype != src.dtype:
-        raise TypeError("separable_pass: src, dst and weight dtypes differ")
-    if index.shape[0] != n_out or ntaps.shape[0] != n_out:
+    info = SEPARABLE_VARIANTS.get(variant)
+    if info is None:
+        raise ValueError("separable_pass: unknown variant %r" % (variant,))
+    if src.itemsize != info[0] or dst.itemsize != info[1] or weight.dtype != info[2]:
+        raise TypeError("separable_pass: arrays do not match variant %r" % (variant,))
+    if src.ndim != dst.ndim or not (0 <= axis < nd):
+        raise ValueError("separable_pass: bad rank or axis")
+    for d in range(nd):
+        if d != axis and src.shape[d] != dst.shape[d]:
+            raise ValueError("separable_pass: shapes differ outside the pass axis")
+    if index.dtype != np.int64 or ntaps.dtype != np.int64 or not index.flags.c_contiguous or \
+            not weight.flags.c_contiguous or not ntaps.flags.c_contiguous:
+        raise TypeError("separable_pass: tables must be C-contiguous int64/weight arrays")
+    if index.shape[0] != n_out or ntaps.shape[0] != n_out or weight.shape[0] != n_out or \
+            weight.shape[1] != K:
         raise ValueError("separable_pass: table rows do not match the output length")
     if n_out == 0 or dst.size == 0:
         return
+    # memory safety: every tap that will be read must lie inside the source axis
+    if ntaps.min() < 1 or ntaps.max() > K:
+        raise ValueError("separable_pass: ntaps out of range")
+    used = np.arange(K)[None, :] < ntaps[:, None]
+    if index[used].min() < 0 or index[used].max() >= n_in:
+        raise ValueError("separable_pass: source index out of range")
     # inner dim: the non-axis dim with the smallest source stride, if it beats the axis itself
     best = abs(_byte_stride(src, axis))
     for d in range(nd):
@@ -261,33 +216,15 @@ def separable_pass(cnp.ndarray src, cnp.ndarray dst, int axis, cnp.ndarray index
         if d != axis and d != inner:
             dims.append((src.shape[d], _byte_stride(src, d), _byte_stride(dst, d)))
     rows = _make_loop(&lp, dims)
-    cdef const char* sp = <const char*>cnp.PyArray_DATA(src)
-    cdef char* dp = <char*>cnp.PyArray_DATA(dst)
-    cdef Py_ssize_t sax = _byte_stride(src, axis), dax = _byte_stride(dst, axis)
-    cdef const int64_t* ip = <const int64_t*>cnp.PyArray_DATA(index)
-    cdef const int64_t* np_ = <const int64_t*>cnp.PyArray_DATA(ntaps)
     if inner >= 0:
         L = src.shape[inner]
         sin_ = _byte_stride(src, inner)
         din = _byte_stride(dst, inner)
-    if src.dtype == np.float32:
-        with nogil:
-            if inner < 0:
-                _gather_rows(sp, dp, &lp, rows, n_out, sax, dax, ip,
-                             <const float*>cnp.PyArray_DATA(weight), np_, K, nthreads)
-            else:
-                _stream_rows(sp, dp, &lp, rows, n_out, sax, dax, L, sin_, din, ip,
-                             <const float*>cnp.PyArray_DATA(weight), np_, K, nthreads)
-    elif src.dtype == np.float64:
-        with nogil:
-            if inner < 0:
-                _gather_rows(sp, dp, &lp, rows, n_out, sax, dax, ip,
-                             <const double*>cnp.PyArray_DATA(weight), np_, K, nthreads)
-            else:
-                _stream_rows(sp, dp, &lp, rows, n_out, sax, dax, L, sin_, din, ip,
-                             <const double*>cnp.PyArray_DATA(weight), np_, K, nthreads)
-    else:
-        raise TypeError("separable_pass: unsupported dtype %s" % src.dtype)
+    _run_separable_variant(variant, <const char*>cnp.PyArray_DATA(src), <char*>cnp.PyArray_DATA(dst),
+                           &lp, rows, n_out, _byte_stride(src, axis), _byte_stride(dst, axis), inner,
+                           L, sin_, din, <const int64_t*>cnp.PyArray_DATA(index),
+                           <const void*>cnp.PyArray_DATA(weight), <const int64_t*>cnp.PyArray_DATA(ntaps),
+                           K, shift, nthreads)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -391,176 +328,89 @@ def gather(cnp.ndarray src, cnp.ndarray dst, list offsets, int nthreads):
 
 
 # ----------------------------------------------------------------------------------------------
-# product (PyTorch's channels-last linear kernel, spec §3.1/§3.2)
+# product (PyTorch's channels-last linear kernel) and area (adaptive average pooling);
+# dtype specialisations generated from _pointwise.pxi.tp
 # ----------------------------------------------------------------------------------------------
-cdef inline void _product_pixel(const char* src, char* dst, Py_ssize_t q, Py_ssize_t npix,
-                                Py_ssize_t C, int nsp, const Py_ssize_t* oshape,
-                                const Py_ssize_t* sstr, const Py_ssize_t* dstr,
-                                Py_ssize_t sN, Py_ssize_t sC, Py_ssize_t dN, Py_ssize_t dC,
-                                const int64_t* const* idx, const real_t* const* lam,
-                                Py_ssize_t cv) noexcept nogil:
-    # One output pixel: 2**nsp corners, weight = RN(RN(l_d * l_h) * l_w) in opmath, corners
-    # ordered (d0,h0,w0), (d0,h0,w1), ... Channels c < cv (PyTorch's full SIMD vectors) sum
-    # right-nested t0w0 + (t1w1 + (...)); the others left to right (spec §3.2).
-    cdef Py_ssize_t coff[8]
-    cdef real_t cw[8]
-    cdef Py_ssize_t o[3]
-    cdef Py_ssize_t n = q // npix, pix = q - (q // npix) * npix, c, soff, doff
-    cdef int d, j, b, ncorner = 1 << nsp
-    cdef real_t acc, wgt = 0
-    doff = n * dN
-    for d in range(nsp - 1, -1, -1):
-        o[d] = pix % oshape[d]
-        pix = pix // oshape[d]
-        doff += o[d] * dstr[d]
-    for j in range(ncorner):
-        soff = n * sN
-        for d in range(nsp):
-            b = (j >> (nsp - 1 - d)) & 1
-            soff += idx[d][o[d] * 2 + b] * sstr[d]
-            if d == 0:
-                wgt = lam[d][o[d] * 2 + b]
-            else:
-                wgt = wgt * lam[d][o[d] * 2 + b]
-        coff[j] = soff
-        cw[j] = wgt
-    for c in range(C):
-        if c < cv:
-            acc = (<const real_t*>(src + coff[ncorner - 1] + c * sC))[0] * cw[ncorner - 1]
-            for j in range(ncorner - 2, -1, -1):
-                acc = (<const real_t*>(src + coff[j] + c * sC))[0] * cw[j] + acc
-        else:
-            acc = (<const real_t*>(src + coff[0] + c * sC))[0] * cw[0]
-            for j in range(1, ncorner):
-                acc = acc + (<const real_t*>(src + coff[j] + c * sC))[0] * cw[j]
-        (<real_t*>(dst + doff + c * dC))[0] = acc
-
-
-cdef void _product_rows(const char* src, char* dst, Py_ssize_t N, Py_ssize_t C, int nsp,
-                        const Py_ssize_t* oshape, const Py_ssize_t* sstr, const Py_ssize_t* dstr,
-                        Py_ssize_t sN, Py_ssize_t sC, Py_ssize_t dN, Py_ssize_t dC,
-                        const int64_t* const* idx, const real_t* const* lam, Py_ssize_t cv,
-                        int nthreads) noexcept nogil:
-    cdef Py_ssize_t npix = 1, q
-    cdef int d
-    for d in range(nsp):
-        npix = npix * oshape[d]
-    for q in prange(N * npix, nogil=True, schedule="static", num_threads=nthreads):
-        _product_pixel(src, dst, q, npix, C, nsp, oshape, sstr, dstr, sN, sC, dN, dC, idx, lam, cv)
+include "_pointwise.pxi"
 
 
 def product_linear(cnp.ndarray src, cnp.ndarray dst, list index, list lam, Py_ssize_t vector_lanes,
-                   int nthreads):
+                   str variant, int nthreads):
     """PyTorch's channels-last (bi|tri)linear kernel: per-pixel corner products.
 
     Parameters
     ----------
     src, dst : ndarray, shape (N, C, *spatial)
-        float32 or float64, 2 or 3 spatial dims, any strides.
+        Same dtype; 2 or 3 spatial dims; any strides.
     index, lam : list of ndarray, shape (n_out, 2)
-        Per spatial axis: the two source indices and the lambdas (λ0, λ1).
+        Per spatial axis: the two source indices (int64) and the lambdas
+        (λ0, λ1) in the opmath type of ``variant``.
     vector_lanes : int
         PyTorch's SIMD width in elements; channels ``c < C - C % vector_lanes``
-        use the vector order.
+        use the vector evaluation order (spec §3.2).
+    variant : str
+        dtype code of ``src``/``dst``: a key of ``PRODUCT_VARIANTS``.
     """
     cdef int nsp = src.ndim - 2, d
-    if nsp not in (2, 3):
+    info = PRODUCT_VARIANTS.get(variant)
+    if info is None or src.itemsize != info[0] or dst.itemsize != info[0]:
+        raise TypeError("product_linear: arrays do not match variant %r" % (variant,))
+    if nsp not in (2, 3) or dst.ndim != src.ndim or len(index) != nsp or len(lam) != nsp:
         raise ValueError("product_linear needs 2 or 3 spatial dims")
+    if dst.shape[0] != src.shape[0] or dst.shape[1] != src.shape[1]:
+        raise ValueError("product_linear: N and C must match")
     if dst.size == 0:
         return
     cdef Py_ssize_t oshape[3]
     cdef Py_ssize_t sstr[3]
     cdef Py_ssize_t dstr[3]
     cdef const int64_t* ip[3]
-    cdef const float* lf[3]
-    cdef const double* ld[3]
+    cdef const void* lp[3]
     keep = []
     for d in range(nsp):
         oshape[d] = dst.shape[2 + d]
         sstr[d] = _byte_stride(src, 2 + d)
         dstr[d] = _byte_stride(dst, 2 + d)
         a = np.ascontiguousarray(index[d], dtype=np.int64)
-        w = np.ascontiguousarray(lam[d], dtype=src.dtype)
+        w = np.ascontiguousarray(lam[d], dtype=info[1])
+        if a.shape != (oshape[d], 2) or w.shape != (oshape[d], 2):
+            raise ValueError("product_linear: table shape mismatch")
+        if a.min() < 0 or a.max() >= src.shape[2 + d]:
+            raise ValueError("product_linear: source index out of range")
         keep += [a, w]
         ip[d] = <const int64_t*>cnp.PyArray_DATA(a)
-        if src.dtype == np.float32:
-            lf[d] = <const float*>cnp.PyArray_DATA(w)
-        else:
-            ld[d] = <const double*>cnp.PyArray_DATA(w)
+        lp[d] = <const void*>cnp.PyArray_DATA(w)
     cdef Py_ssize_t N = src.shape[0], C = src.shape[1]
     cdef Py_ssize_t cv = C - C % vector_lanes if vector_lanes > 0 else 0
-    cdef const char* sp = <const char*>cnp.PyArray_DATA(src)
-    cdef char* dp = <char*>cnp.PyArray_DATA(dst)
-    cdef Py_ssize_t sN = _byte_stride(src, 0), sC = _byte_stride(src, 1)
-    cdef Py_ssize_t dN = _byte_stride(dst, 0), dC = _byte_stride(dst, 1)
-    if src.dtype == np.float32:
-        with nogil:
-            _product_rows(sp, dp, N, C, nsp, oshape, sstr, dstr, sN, sC, dN, dC, ip, lf, cv, nthreads)
-    elif src.dtype == np.float64:
-        with nogil:
-            _product_rows(sp, dp, N, C, nsp, oshape, sstr, dstr, sN, sC, dN, dC, ip, ld, cv, nthreads)
-    else:
-        raise TypeError("product_linear: unsupported dtype %s" % src.dtype)
-
-
-# ----------------------------------------------------------------------------------------------
-# area (adaptive average pooling, spec §2.5)
-# ----------------------------------------------------------------------------------------------
-cdef void _area_rows(const char* src, char* dst, Py_ssize_t N, Py_ssize_t C,
-                     const Py_ssize_t* oshape, const Py_ssize_t* sstr, const Py_ssize_t* dstr,
-                     Py_ssize_t sN, Py_ssize_t sC, Py_ssize_t dN, Py_ssize_t dC,
-                     const int64_t* const* start, const int64_t* const* size, Py_ssize_t cv,
-                     real_t* _tag, int nthreads) noexcept nogil:
-    # Three spatial dims (missing ones have size 1). Window summed in row-major order in
-    # opmath, then divided by kD, kH, kW in turn; channels c < cv divide once by kH*kW
-    # (PyTorch's channels-last vector lanes).
-    cdef Py_ssize_t npix = oshape[0] * oshape[1] * oshape[2], q, n, c, pix, od, oh, ow
-    cdef Py_ssize_t d0, h0, w0, kd, kh, kw, a, b, e, base, offd, offh
-    cdef real_t acc
-    for q in prange(N * C * npix, nogil=True, schedule="static", num_threads=nthreads):
-        pix = q % npix
-        c = (q // npix) % C
-        n = q // (npix * C)
-        ow = pix % oshape[2]
-        oh = (pix // oshape[2]) % oshape[1]
-        od = pix // (oshape[2] * oshape[1])
-        d0 = start[0][od]
-        kd = size[0][od]
-        h0 = start[1][oh]
-        kh = size[1][oh]
-        w0 = start[2][ow]
-        kw = size[2][ow]
-        base = n * sN + c * sC
-        acc = 0
-        for a in range(kd):
-            offd = base + (d0 + a) * sstr[0]
-            for b in range(kh):
-                offh = offd + (h0 + b) * sstr[1]
-                for e in range(kw):
-                    acc = acc + (<const real_t*>(src + offh + (w0 + e) * sstr[2]))[0]
-        if c < cv:
-            acc = acc / <real_t>(kh * kw)
-        else:
-            acc = acc / <real_t>kd
-            acc = acc / <real_t>kh
-            acc = acc / <real_t>kw
-        (<real_t*>(dst + n * dN + c * dC + od * dstr[0] + oh * dstr[1] + ow * dstr[2]))[0] = acc
+    _run_product_variant(variant, <const char*>cnp.PyArray_DATA(src), <char*>cnp.PyArray_DATA(dst),
+                         N, C, nsp, oshape, sstr, dstr, _byte_stride(src, 0), _byte_stride(src, 1),
+                         _byte_stride(dst, 0), _byte_stride(dst, 1), ip, lp, cv, nthreads)
 
 
 def area_pool(cnp.ndarray src, cnp.ndarray dst, list start, list size, Py_ssize_t vector_lanes,
-              int nthreads):
-    """Adaptive average pooling with per-axis windows.
+              str variant, int nthreads):
+    """Adaptive average pooling with per-axis windows (spec §2.5).
 
     Parameters
     ----------
     src, dst : ndarray, shape (N, C, *spatial)
-        float32 or float64; 1 to 3 spatial dims; any strides.
+        Same dtype; 1 to 3 spatial dims; any strides.
     start, size : list of ndarray of int64
         Per spatial axis, window start and length of every output index.
     vector_lanes : int
-        0, or the SIMD width of PyTorch's 2-D channels-last kernel (spec §2.5).
+        0, or the SIMD width of PyTorch's 2-D channels-last kernel.
+    variant : str
+        A key of ``AREA_VARIANTS`` (dtype code, ``_low`` for PyTorch's
+        reduced-precision 3-D accumulation).
     """
     cdef int nsp = src.ndim - 2, d, k
+    info = AREA_VARIANTS.get(variant)
+    if info is None or src.itemsize != info or dst.itemsize != info:
+        raise TypeError("area_pool: arrays do not match variant %r" % (variant,))
+    if not (1 <= nsp <= 3) or dst.ndim != src.ndim or len(start) != nsp or len(size) != nsp:
+        raise ValueError("area_pool needs 1 to 3 spatial dims")
+    if dst.shape[0] != src.shape[0] or dst.shape[1] != src.shape[1]:
+        raise ValueError("area_pool: N and C must match")
     if dst.size == 0:
         return
     cdef Py_ssize_t oshape[3]
@@ -581,6 +431,10 @@ def area_pool(cnp.ndarray src, cnp.ndarray dst, list start, list size, Py_ssize_
             a = np.ascontiguousarray(start[d], dtype=np.int64)
             b = np.ascontiguousarray(size[d], dtype=np.int64)
             oshape[k] = dst.shape[2 + d]
+            if a.shape[0] != oshape[k] or b.shape[0] != oshape[k]:
+                raise ValueError("area_pool: table shape mismatch")
+            if a.min() < 0 or b.min() < 1 or (a + b).max() > src.shape[2 + d]:
+                raise ValueError("area_pool: window out of range")
             sstr[k] = _byte_stride(src, 2 + d)
             dstr[k] = _byte_stride(dst, 2 + d)
         keep += [a, b]
@@ -588,15 +442,6 @@ def area_pool(cnp.ndarray src, cnp.ndarray dst, list start, list size, Py_ssize_
         sz_[k] = <const int64_t*>cnp.PyArray_DATA(b)
     cdef Py_ssize_t N = src.shape[0], C = src.shape[1]
     cdef Py_ssize_t cv = C - C % vector_lanes if vector_lanes > 0 else 0
-    cdef const char* s = <const char*>cnp.PyArray_DATA(src)
-    cdef char* dp = <char*>cnp.PyArray_DATA(dst)
-    cdef Py_ssize_t sN = _byte_stride(src, 0), sC = _byte_stride(src, 1)
-    cdef Py_ssize_t dN = _byte_stride(dst, 0), dC = _byte_stride(dst, 1)
-    if src.dtype == np.float32:
-        with nogil:
-            _area_rows(s, dp, N, C, oshape, sstr, dstr, sN, sC, dN, dC, sp_, sz_, cv, <float*>NULL, nthreads)
-    elif src.dtype == np.float64:
-        with nogil:
-            _area_rows(s, dp, N, C, oshape, sstr, dstr, sN, sC, dN, dC, sp_, sz_, cv, <double*>NULL, nthreads)
-    else:
-        raise TypeError("area_pool: unsupported dtype %s" % src.dtype)
+    _run_area_variant(variant, <const char*>cnp.PyArray_DATA(src), <char*>cnp.PyArray_DATA(dst),
+                      N, C, oshape, sstr, dstr, _byte_stride(src, 0), _byte_stride(src, 1),
+                      _byte_stride(dst, 0), _byte_stride(dst, 1), sp_, sz_, cv, nthreads)

@@ -51,17 +51,20 @@ class AxisPlan:
         Taps used by each output (``<= k``); taps past it are never read.
     skip : bool
         True when this axis is not resampled at all (the pass is skipped).
+    shift : int
+        Fixed-point precision of int32 weights (uint8 plans, spec §2.7); 0 otherwise.
     """
 
-    __slots__ = ("n_in", "n_out", "index", "weight", "ntaps", "skip", "__weakref__")
+    __slots__ = ("n_in", "n_out", "index", "weight", "ntaps", "skip", "shift", "__weakref__")
 
-    def __init__(self, n_in, n_out, index, weight, ntaps, skip=False):
+    def __init__(self, n_in, n_out, index, weight, ntaps, skip=False, shift=0):
         self.n_in = int(n_in)
         self.n_out = int(n_out)
         self.index = np.ascontiguousarray(index, dtype=I64)
         self.weight = None if weight is None else np.ascontiguousarray(weight)
         self.ntaps = np.ascontiguousarray(ntaps, dtype=I64)
         self.skip = bool(skip)
+        self.shift = int(shift)
         for a in (self.index, self.weight, self.ntaps):
             if a is not None:
                 a.setflags(write=False)
@@ -86,7 +89,7 @@ class AxisPlan:
         """
         w = None if self.weight is None else self.weight[start:stop]
         return AxisPlan(self.n_in, stop - start, self.index[start:stop], w, self.ntaps[start:stop],
-                        self.skip and start == 0 and stop == self.n_out)
+                        self.skip and start == 0 and stop == self.n_out, self.shift)
 
     def source_range(self):
         """Smallest half-open input range ``(lo, hi)`` that every tap lies in."""
@@ -121,17 +124,22 @@ class Plan:
         ``product`` and ``area``: PyTorch's SIMD width in channels (spec §3.2,
         §2.5); channels ``c < C - C % vector_lanes`` use the vector evaluation
         order. 0 when not applicable.
+    variant : str
+        Kernel specialisation: the storage dtype code for ``product`` and
+        ``area`` (``f16_low`` for PyTorch's reduced-precision 3-D pooling);
+        ``"fixed"`` for uint8 fixed-point separable passes; else empty.
     """
 
-    __slots__ = ("method", "axes", "order", "opmath", "vector_lanes", "out_sizes")
+    __slots__ = ("method", "axes", "order", "opmath", "vector_lanes", "out_sizes", "variant")
 
-    def __init__(self, method, axes, order, opmath, vector_lanes=0):
+    def __init__(self, method, axes, order, opmath, vector_lanes=0, variant=""):
         self.method = method
         self.axes = tuple(axes)
         self.order = tuple(order)
         self.opmath = np.dtype(opmath)
         self.vector_lanes = int(vector_lanes)
         self.out_sizes = tuple(a.n_out for a in self.axes)
+        self.variant = variant
 
     def __repr__(self):
         return "Plan(%s, %r, order=%r, opmath=%s)" % (self.method, self.axes, self.order, self.opmath)
@@ -251,12 +259,14 @@ def nearest_axis(n_in, n_out, scale, T, exact, path):
 
 
 @functools.lru_cache(maxsize=512)
-def linear_axis(n_in, n_out, align_corners, scale, T):
+def linear_axis(n_in, n_out, align_corners, scale, T, store=None):
     """2-tap ``linear`` weights (spec §2.3); ``weight[:, 0]`` is λ0.
 
     ``out == in`` gives taps ``(i, i)`` with weights ``(1, 0)`` whatever the
     scale: the zero-weight tap is still multiplied, so Inf becomes NaN
-    exactly as in PyTorch (spec §4.2).
+    exactly as in PyTorch (spec §4.2). ``store`` (``"f16"``/``"bf16"``):
+    PyTorch's generic kernel rounds λ1 to the input dtype, takes
+    ``λ0 = 1 - λ1`` from the rounded value and stores λ0 in the dtype too.
     """
     i = np.arange(n_out, dtype=I64)
     if n_out == n_in:
@@ -268,7 +278,8 @@ def linear_axis(n_in, n_out, align_corners, scale, T):
     i0 = np.minimum(floorf(r), n_in - 1)
     l1 = np.clip((r - i0.astype(T)).astype(T), T(0), T(1)).astype(T)
     i1 = i0 + (i0 < n_in - 1)
-    l0 = (T(1) - l1).astype(T)
+    l1 = round_to_storage(l1, store)
+    l0 = round_to_storage((T(1) - l1).astype(T), store)
     return AxisPlan(n_in, n_out, np.stack([i0, i1], 1), np.stack([l0, l1], 1), np.full(n_out, 2, I64))
 
 
@@ -285,11 +296,12 @@ def _cubic_conv2(x, A, T):
 
 
 @functools.lru_cache(maxsize=512)
-def cubic_axis(n_in, n_out, align_corners, scale, T):
+def cubic_axis(n_in, n_out, align_corners, scale, T, store=None):
     """4-tap ``bicubic`` weights, A = -0.75, border replicate (spec §2.4).
 
     Clamped duplicate taps stay separate terms; there is no same-size
-    shortcut (spec §6 F5).
+    shortcut (spec §6 F5). Weights are rounded through the storage dtype
+    (``store``) as PyTorch stores them in the input dtype.
     """
     s = area_pixel_compute_scale(n_in, n_out, align_corners, scale, T)
     r = source_coordinate(s, n_out, align_corners, True, T)
@@ -299,6 +311,7 @@ def cubic_axis(n_in, n_out, align_corners, scale, T):
     x2 = (T(1) - t).astype(T)
     w = np.stack([_cubic_conv2((t + T(1)).astype(T), A, T), _cubic_conv1(t, A, T),
                   _cubic_conv1(x2, A, T), _cubic_conv2((x2 + T(1)).astype(T), A, T)], 1).astype(T)
+    w = round_to_storage(w, store)
     idx = np.clip(k[:, None] + np.arange(-1, 3, dtype=I64)[None, :], 0, n_in - 1)
     return AxisPlan(n_in, n_out, idx, w, np.full(n_out, 4, I64))
 
@@ -341,6 +354,27 @@ def antialias_axis(n_in, n_out, align_corners, scale, kind, T):
     sequential sum in T. ``index`` holds ``xmin + j``; taps past ``ntaps``
     are padding and never read.
     """
+    xmin, xsize, w, _ = _aa_table(n_in, n_out, align_corners, scale, kind, T)
+    j = np.arange(w.shape[1], dtype=I64)[None, :]
+    valid = j < xsize[:, None]
+    idx = np.where(valid, xmin[:, None] + j, np.minimum(xmin[:, None], n_in - 1))
+    return AxisPlan(n_in, n_out, idx, w, np.maximum(xsize, 1))
+
+
+def round_to_storage(w, code):
+    """Round opmath weights through a reduced storage dtype (float16/bfloat16), as
+    PyTorch stores its generic-kernel weights in the input dtype (spec §2.3, §2.4)."""
+    if code == "f16":
+        return w.astype(np.float16).astype(w.dtype)
+    if code == "bf16":
+        bits = np.ascontiguousarray(w, dtype=F32).view(np.uint32)
+        rounded = ((bits + np.uint32(0x7FFF) + ((bits >> np.uint32(16)) & np.uint32(1))) >> np.uint32(16))
+        return (rounded << np.uint32(16)).astype(np.uint32).view(F32).astype(w.dtype)
+    return w
+
+
+def _aa_table(n_in, n_out, align_corners, scale, kind, T):
+    """Normalised antialias weights (spec §2.6): ``xmin, xsize, w, nonzero_total``."""
     s = area_pixel_compute_scale(n_in, n_out, align_corners, scale, T)
     half = _AA_SUPPORT[kind]
     support = T(half * F64(s)) if s >= 1.0 else T(half)
@@ -362,8 +396,71 @@ def antialias_axis(n_in, n_out, align_corners, scale, kind, T):
         total = (total + w[:, col]).astype(T)
     nz = total != 0
     w = np.where(nz[:, None], (w / np.where(nz, total, T(1))[:, None]).astype(T), w).astype(T)
+    return xmin, xsize, w, nz
+
+
+def _filter_f64(kind, x):
+    """uint8 raw filters in float64 (spec §2.7): bilinear ``1-|x|``, bicubic A = -0.75."""
+    x = np.abs(x)
+    if kind == "linear":
+        return np.where(x < 1, 1 - x, 0.0)
+    A = -0.75
+    c1 = ((A + 2) * x - (A + 3)) * x * x + 1
+    c2 = ((A * x - 5 * A) * x + 8 * A) * x - 4 * A
+    return np.where(x < 1, c1, np.where(x < 2, c2, 0.0))
+
+
+@functools.lru_cache(maxsize=512)
+def fixed_axis(n_in, n_out, align_corners, scale, kind, antialias):
+    """uint8 fixed-point weights (spec §2.7): float64 weights quantised to int16 values.
+
+    Without antialias, taps that fall outside the image are accumulated onto
+    the nearest valid tap (the running-slot rule of §2.7); with antialias
+    (and lanczos) the weights are §2.6 in float64. The precision ``p`` is the
+    smallest in 0..21 with ``int(0.5 + wt_max * 2**(p+1)) >= 2**15`` (else
+    22), and ``w16 = trunc(w * 2**p +- 0.5)``.
+    """
+    if antialias:
+        xmin, xsize, w, nz = _aa_table(n_in, n_out, align_corners, scale, kind, F64)
+        wt_max = float(w[nz].max()) if nz.any() else 0.0
+    else:
+        taps = 2 if kind == "linear" else 4
+        s = area_pixel_compute_scale(n_in, n_out, align_corners, scale, F64)
+        i = np.arange(n_out, dtype=I64)
+        if align_corners:
+            r = F64(s) * i
+        else:
+            r = F64(s) * (i + 0.5) - 0.5
+            if taps == 2:
+                r = np.where(r < 0, 0.0, r)
+        k = np.minimum(floorf(r), n_in - 1)
+        lam = np.clip(r - k, 0.0, 1.0)
+        sup = taps // 2
+        umin = k - sup + 1
+        xmin = np.maximum(umin, 0)
+        xsize = np.clip(np.minimum(k + sup + 1, n_in) - xmin, 0, taps)
+        w = np.zeros((n_out, taps), F64)
+        slot = np.zeros(n_out, I64)
+        rows = np.arange(n_out)
+        wt_max = 0.0
+        for j in range(taps):
+            wj = _filter_f64(kind, (j + 1 - sup) - lam)
+            u = umin + j
+            slot = np.where(u <= 0, 0, np.where(u >= n_in - 1, xsize - 1, slot))
+            w[rows, slot] += wj
+            if n_out:
+                wt_max = max(wt_max, float(w[rows, slot].max()))
+            slot = slot + 1
+    p = 0
+    while p < 22 and int(0.5 + wt_max * (1 << (p + 1))) < (1 << 15):
+        p += 1
+    v = w * float(1 << p)
+    w16 = np.where(v < 0, np.trunc(v - 0.5), np.trunc(v + 0.5)).astype(np.int32)
+    j = np.arange(w.shape[1], dtype=I64)[None, :]
+    valid = j < xsize[:, None]
+    w16 = np.where(valid, w16, 0).astype(np.int32)
     idx = np.where(valid, xmin[:, None] + j, np.minimum(xmin[:, None], n_in - 1))
-    return AxisPlan(n_in, n_out, idx, w, xsize)
+    return AxisPlan(n_in, n_out, idx, w16, np.maximum(xsize, 1), shift=p)
 
 
 @functools.lru_cache(maxsize=512)
@@ -410,10 +507,14 @@ def is_channels_last(shape, strides):
     return True
 
 
-def plan_key(mode, shape, out_sizes, scales, align_corners, antialias, dtype, channels_last):
-    """The hashable key of :func:`get_plan` (sizes, flags and the path rules' inputs)."""
+def plan_key(mode, shape, out_sizes, scales, align_corners, antialias, code, channels_last):
+    """The hashable key of :func:`get_plan`: sizes, flags, the dtype code and the
+    layout bit PyTorch's path rules look at."""
     return (mode, tuple(shape[1:]), tuple(out_sizes), tuple(scales), bool(align_corners),
-            bool(antialias), np.dtype(dtype).str, bool(channels_last))
+            bool(antialias), code, bool(channels_last))
+
+
+_HALF_LANES = 16  # Vectorized<Half/BFloat16>::size() of PyTorch's DEFAULT build
 
 
 @functools.lru_cache(maxsize=256)
@@ -423,13 +524,16 @@ def get_plan(key):
     Path selection follows PyTorch's CPU rules (spec §3.1) wherever the rule
     depends only on sizes and layout; PyTorch's thread-count rule (bilinear,
     C == 3, one thread) is not reproduced, so results never depend on the
-    thread count.
+    thread count. ``code`` is a dtype code of ``_dtypes`` (complex inputs are
+    planned as their component type).
     """
-    mode, shape1, out_sizes, scales, align, antialias, dtype_str, channels_last = key
+    mode, shape1, out_sizes, scales, align, antialias, code, channels_last = key
     C = shape1[0]
     in_sizes = shape1[1:]
     nd = len(in_sizes)
-    T = _opmath(np.dtype(dtype_str))
+    T = F64 if code in ("f64", "i8", "u16", "i16", "i32", "u32", "i64", "u64") else F32
+    float_like = code in ("f32", "f64", "f16", "bf16")
+    half = code in ("f16", "bf16")
     order = tuple(range(nd - 1, -1, -1))
 
     if mode in ("nearest", "nearest-exact"):
@@ -437,20 +541,41 @@ def get_plan(key):
         cl_path = (nd == 2 and ((channels_last and C > 3) or out_sizes[0] + out_sizes[1] <= 128)) or \
                   (nd == 3 and channels_last and C > 3)
         path = "cl" if cl_path else "generic"
-        axes = [nearest_axis(in_sizes[d], out_sizes[d], scales[d], T, exact, path) for d in range(nd)]
-        return Plan(GATHER, axes, order, T)
+        # opmath of the index math: float64 for float64 input, else float32 (spec 'Notation')
+        Ti = F64 if code == "f64" else F32
+        axes = [nearest_axis(in_sizes[d], out_sizes[d], scales[d], Ti, exact, path) for d in range(nd)]
+        return Plan(GATHER, axes, order, Ti)
 
     if mode == "area":
-        if all(o == 1 for o in out_sizes):
+        if all(o == 1 for o in out_sizes) and float_like:
             return Plan(MEAN, [area_axis(n, 1) for n in in_sizes], order, T)
         axes = [area_axis(in_sizes[d], out_sizes[d]) for d in range(nd)]
         lanes = 0
-        if nd == 2 and channels_last and C > 1:  # channels-last pooling kernel (spec §2.5)
-            lanes = 8 if T == F32 else 4
-        return Plan(AREA, axes, order, T, lanes)
+        variant = code
+        if nd == 2 and channels_last and C > 1 and float_like:  # channels-last pooling (spec §2.5)
+            lanes = 8 if code == "f32" else (4 if code == "f64" else _HALF_LANES)
+        if nd == 3 and half:  # 3-D float16/bfloat16 pooling accumulates in the dtype (spec §2.5)
+            variant = code + "_low"
+        return Plan(AREA, axes, order, T, lanes, variant)
+
+    kind = {"linear": "linear", "bilinear": "linear", "trilinear": "linear", "bicubic": "cubic",
+            "lanczos": "lanczos"}[mode]
+    if code == "u8":
+        # PyTorch's uint8 path: separable fixed point, width first, same-size dims skipped,
+        # uint8 between passes (spec §2.7); linear/trilinear use it too (extension).
+        aa = antialias or mode == "lanczos"
+        axes = []
+        for d in range(nd):
+            if in_sizes[d] == out_sizes[d]:
+                axes.append(identity_axis(in_sizes[d]))
+            else:
+                sc = None if align else scales[d]
+                axes.append(fixed_axis(in_sizes[d], out_sizes[d], align, sc, kind, aa))
+        if all(a.skip for a in axes):
+            return Plan(COPY, axes, (), T)
+        return Plan(SEPARABLE, axes, order, T, variant="fixed")
 
     if antialias or mode == "lanczos":
-        kind = {"bilinear": "linear", "bicubic": "cubic", "lanczos": "lanczos"}[mode]
         axes = []
         for d in range(nd):
             if in_sizes[d] == out_sizes[d]:  # a dim that keeps its size is skipped (spec §2.6)
@@ -461,18 +586,19 @@ def get_plan(key):
             return Plan(COPY, axes, (), T)
         return Plan(SEPARABLE, axes, order, T)
 
-    if mode in _LINEAR_MODES:
-        axes = [linear_axis(in_sizes[d], out_sizes[d], align, None if align else scales[d], T)
-                for d in range(nd)]
-        product = (nd == 2 and ((channels_last and C > 3) or out_sizes[0] + out_sizes[1] <= 128)) or \
-                  (nd == 3 and channels_last and C > 3)
+    store = code if half else None
+    sc = [None if align else scales[d] for d in range(nd)]
+    if kind == "linear":
+        product = float_like and (
+            (nd == 2 and ((channels_last and C > 3) or out_sizes[0] + out_sizes[1] <= 128)) or
+            (nd == 3 and channels_last and C > 3))
         if product:
-            return Plan(PRODUCT, axes, order, T, 8 if T == F32 else 4)
+            # the channels-last kernel keeps float32 lambdas, even for half dtypes (spec §2.3)
+            axes = [linear_axis(in_sizes[d], out_sizes[d], align, sc[d], T) for d in range(nd)]
+            lanes = 8 if code == "f32" else (4 if code == "f64" else _HALF_LANES)
+            return Plan(PRODUCT, axes, order, T, lanes, code)
+        axes = [linear_axis(in_sizes[d], out_sizes[d], align, sc[d], T, store) for d in range(nd)]
         return Plan(SEPARABLE, axes, order, T)
 
-    if mode == "bicubic":
-        axes = [cubic_axis(in_sizes[d], out_sizes[d], align, None if align else scales[d], T)
-                for d in range(nd)]
-        return Plan(SEPARABLE, axes, order, T)
-
-    raise AssertionError("unplanned mode %r" % (mode,))  # validation rejects unknown modes first
+    axes = [cubic_axis(in_sizes[d], out_sizes[d], align, sc[d], T, store) for d in range(nd)]
+    return Plan(SEPARABLE, axes, order, T)

@@ -1,0 +1,127 @@
+/* Scalar conversions shared by the kernels (cyr_ prefix, static inline).
+ *
+ * float16 and bfloat16 travel through the kernels as their raw 16-bit patterns
+ * (NumPy's 'e' format and ml_dtypes' bfloat16 have no Cython buffer type); they
+ * are widened to float32 on load and rounded once, to nearest-even, on store,
+ * which is what PyTorch does with its opmath type (docs/torch-semantics.md §3.4).
+ */
+#ifndef CYR_DTYPES_H
+#define CYR_DTYPES_H
+#include <stdint.h>
+#include <string.h>
+#include <math.h>
+
+static inline float cyr_bits_to_float(uint32_t u) { float f; memcpy(&f, &u, 4); return f; }
+static inline uint32_t cyr_float_to_bits(float f) { uint32_t u; memcpy(&u, &f, 4); return u; }
+
+static inline float cyr_half_to_float(uint16_t h) {
+    uint32_t sign = (uint32_t)(h & 0x8000u) << 16;
+    uint32_t exp = (h >> 10) & 0x1fu;
+    uint32_t man = h & 0x3ffu;
+    uint32_t u;
+    if (exp == 0) {
+        if (man == 0) {
+            u = sign;
+        } else {               /* subnormal: renormalise */
+            exp = 127 - 15 + 1;
+            while ((man & 0x400u) == 0) { man <<= 1; exp--; }
+            man &= 0x3ffu;
+            u = sign | (exp << 23) | (man << 13);
+        }
+    } else if (exp == 0x1f) {  /* inf / nan (payload kept) */
+        u = sign | 0x7f800000u | (man << 13);
+    } else {
+        u = sign | ((exp + 127 - 15) << 23) | (man << 13);
+    }
+    return cyr_bits_to_float(u);
+}
+
+static inline uint16_t cyr_float_to_half(float f) {
+    /* round to nearest, ties to even; overflow to inf; NaN stays NaN */
+    uint32_t x = cyr_float_to_bits(f);
+    uint32_t sign = (x >> 16) & 0x8000u;
+    uint32_t ax = x & 0x7fffffffu;
+    if (ax >= 0x7f800000u) {   /* inf or nan */
+        return (uint16_t)(sign | 0x7c00u | (ax > 0x7f800000u ? (0x200u | ((ax >> 13) & 0x3ffu)) : 0u));
+    }
+    if (ax >= 0x477ff000u) {   /* >= 65520: rounds to inf */
+        return (uint16_t)(sign | 0x7c00u);
+    }
+    if (ax < 0x38800000u) {    /* below the smallest normal half: subnormal or zero */
+        if (ax < 0x33000000u) return (uint16_t)sign;  /* < 2^-25: rounds to zero */
+        uint32_t e = ax >> 23;
+        uint32_t m = (ax & 0x7fffffu) | 0x800000u;
+        uint32_t shift = 126 - e;          /* value = m * 2^(e-150) = q * 2^-24 */
+        uint32_t q = m >> shift;
+        uint32_t rem = m & ((1u << shift) - 1u);
+        uint32_t half = 1u << (shift - 1);
+        if (rem > half || (rem == half && (q & 1u))) q++;
+        return (uint16_t)(sign | q);
+    }
+    uint32_t r = ax + 0xfffu + ((ax >> 13) & 1u);  /* round mantissa to 10 bits, ties to even */
+    r -= 0x38000000u;                                 /* rebias exponent 127 -> 15 */
+    return (uint16_t)(sign | (r >> 13));
+}
+
+static inline float cyr_bf16_to_float(uint16_t h) { return cyr_bits_to_float((uint32_t)h << 16); }
+
+static inline uint16_t cyr_float_to_bf16(float f) {
+    uint32_t x = cyr_float_to_bits(f);
+    if ((x & 0x7fffffffu) > 0x7f800000u) return (uint16_t)((x >> 16) | 0x40u);  /* quiet NaN */
+    x += 0x7fffu + ((x >> 16) & 1u);
+    return (uint16_t)(x >> 16);
+}
+
+/* Integer results of the floating modes: round half up (floor(v + 0.5)), then saturate.
+ * The same policy as PyTorch's uint8 fixed point (docs/semantics.md, "Integer dtypes").
+ * NaN cannot occur: integer inputs are finite. */
+#define CYR_ROUND_SAT(NAME, CT, LO, HI)                                   \
+    static inline CT NAME(double v) {                                     \
+        double r = floor(v + 0.5);                                        \
+        if (r <= (double)(LO)) return (CT)(LO);                           \
+        if (r >= (double)(HI)) return (CT)(HI);                           \
+        return (CT)r;                                                     \
+    }
+CYR_ROUND_SAT(cyr_rs_i8, int8_t, INT8_MIN, INT8_MAX)
+CYR_ROUND_SAT(cyr_rs_u8, uint8_t, 0, UINT8_MAX)
+CYR_ROUND_SAT(cyr_rs_i16, int16_t, INT16_MIN, INT16_MAX)
+CYR_ROUND_SAT(cyr_rs_u16, uint16_t, 0, UINT16_MAX)
+CYR_ROUND_SAT(cyr_rs_i32, int32_t, INT32_MIN, INT32_MAX)
+CYR_ROUND_SAT(cyr_rs_u32, uint32_t, 0, UINT32_MAX)
+/* 64-bit: (double)INT64_MAX rounds up to 2^63, so compare against 2^63 exactly */
+static inline int64_t cyr_rs_i64(double v) {
+    double r = floor(v + 0.5);
+    if (r < -9223372036854775808.0) return INT64_MIN;
+    if (r >= 9223372036854775808.0) return INT64_MAX;
+    return (int64_t)r;
+}
+static inline uint64_t cyr_rs_u64(double v) {
+    double r = floor(v + 0.5);
+    if (r <= 0.0) return 0;
+    if (r >= 18446744073709551616.0) return UINT64_MAX;
+    return (uint64_t)r;
+}
+
+/* uint8 fixed point (spec §2.7): arithmetic shift (floor), then saturate to 0..255 */
+static inline uint8_t cyr_fixed_u8(int64_t acc, int shift) {
+    int64_t v = acc >> shift;
+    return (uint8_t)(v < 0 ? 0 : (v > 255 ? 255 : v));
+}
+
+/* Integer area (extension): mean of an exact integer sum, rounded half up. */
+static inline int64_t cyr_mean_round_i64(int64_t sum, int64_t k) {
+    int64_t q = sum / k, r = sum % k;           /* C truncates toward zero */
+    if (r < 0) { q -= 1; r += k; }              /* floor division */
+    return q + (2 * r >= k ? 1 : 0);
+}
+/* The same for sums held exactly in a double (|sum| < 2^53, checked by the caller); the
+ * result is saturated by the caller's cast range check. */
+static inline double cyr_mean_round_f64(double sum, int64_t k) {
+    double q = floor(sum / (double)k);
+    double r = sum - q * (double)k;             /* exact: all terms are integers < 2^53 */
+    if (r < 0) { q -= 1; r += (double)k; }
+    if (r >= (double)k) { q += 1; r -= (double)k; }
+    return q + (2 * r >= (double)k ? 1 : 0);
+}
+
+#endif
