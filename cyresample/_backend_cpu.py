@@ -8,6 +8,7 @@ No arithmetic on pixel values happens here.
 import numpy as np
 
 from . import _dtypes
+from . import _layout
 from . import _kernels
 from . import _plan
 from ._threads import get_num_threads
@@ -17,10 +18,6 @@ from ._threads import get_num_threads
 SMALL_WORK = 1 << 15
 
 _GATHER_ITEMSIZES = (1, 2, 4, 8, 16)
-
-
-def _element_strides(a):
-    return tuple(s // a.itemsize for s in a.strides)
 
 
 def _memory_order(a):
@@ -42,10 +39,11 @@ def output_layout(x, mode):
     everything else is C-contiguous.
     """
     nd = x.ndim
-    if nd in (4, 5) and x.shape[1] > 1 and not x.flags.c_contiguous and \
-            _plan.is_channels_last(x.shape, _element_strides(x)):
-        if nd == 4 or mode != "area":
-            return [0] + list(range(2, nd)) + [1]
+    if x.shape[1] > 1 and not x.flags.c_contiguous:
+        if nd == 4 and _layout.strides_like_channels_last(x.shape, _layout.element_strides(x)):
+            return [0, 2, 3, 1]
+        if nd == 5 and mode != "area" and _layout.channels_last_contiguous(x):
+            return [0, 2, 3, 4, 1]
     return list(range(nd))
 
 
@@ -112,16 +110,16 @@ def execute(req, out=None):
         x = x.astype(x.dtype.newbyteorder("="))
         target = np.empty(result.shape, x.dtype)
     code, family, _ = _dtypes.info(x.dtype)
-    channels_last = _plan.is_channels_last(x.shape, _element_strides(x))
+    layout = (_layout.channels_last_contiguous(x), _layout.area_channels_last(x))
     if req.mode in ("nearest", "nearest-exact"):
         key = _plan.plan_key(req.mode, x.shape, req.out_sizes, req.scales, req.align_corners,
-                             req.antialias, code or "f32", channels_last)
+                             req.antialias, code or "f32", layout)
         run_gather(_plan.get_plan(key), x, target)
     elif family == "complex":
         comp = _dtypes.component_dtype(x.dtype)
         ccode = _dtypes.info(comp)[0]
         key = _plan.plan_key(req.mode, x.shape, req.out_sizes, req.scales, req.align_corners,
-                             req.antialias, ccode, channels_last)
+                             req.antialias, ccode, layout)
         plan = _plan.get_plan(key)
         for part in ("real", "imag"):
             run_plan(plan, getattr(x, part), getattr(target, part), ccode)
@@ -130,7 +128,7 @@ def execute(req, out=None):
                                   "modes copy arbitrary dtypes)" % (req.mode, x.dtype))
     else:
         key = _plan.plan_key(req.mode, x.shape, req.out_sizes, req.scales, req.align_corners,
-                             req.antialias, code, channels_last)
+                             req.antialias, code, layout)
         plan = _plan.get_plan(key)
         if family == "int" and code in ("i64", "u64"):
             _check_exact_int64(x, plan)
@@ -224,6 +222,11 @@ def _run_mean(x, out):
     # summation order depends on its thread count. We sum in float64 (pairwise for float64
     # input) and divide once: within an ulp of torch, not bit-identical.
     axes = tuple(range(2, x.ndim))
+    with np.errstate(all="ignore"):  # NaN/Inf propagate silently, as in every other mode
+        _mean_into(x, out, axes)
+
+
+def _mean_into(x, out, axes):
     if x.dtype == np.float64:
         m = np.mean(x, axis=axes, keepdims=True)
     else:

@@ -488,30 +488,12 @@ def identity_axis(n):
 _LINEAR_MODES = ("linear", "bilinear", "trilinear")
 
 
-def is_channels_last(shape, strides):
-    """PyTorch's ``is_contiguous(channels_last[_3d])`` for a 4-D/5-D array.
-
-    Dimensions are visited in channels-last order (C, then spatial from
-    the last, then N); sizes of 1 are ignored, as in ATen.
-    """
-    nd = len(shape)
-    if nd not in (4, 5):
-        return False
-    order = [1] + list(range(nd - 1, 1, -1)) + [0]
-    expected = 1
-    for d in order:
-        if shape[d] != 1:
-            if strides[d] != expected:
-                return False
-            expected *= shape[d]
-    return True
-
-
-def plan_key(mode, shape, out_sizes, scales, align_corners, antialias, code, channels_last):
+def plan_key(mode, shape, out_sizes, scales, align_corners, antialias, code, layout):
     """The hashable key of :func:`get_plan`: sizes, flags, the dtype code and the
-    layout bit PyTorch's path rules look at."""
+    layout bits PyTorch's path rules look at: ``(channels_last_contiguous,
+    area_channels_last)`` from :mod:`cyresample._layout`."""
     return (mode, tuple(shape[1:]), tuple(out_sizes), tuple(scales), bool(align_corners),
-            bool(antialias), code, bool(channels_last))
+            bool(antialias), code, tuple(layout))
 
 
 _HALF_LANES = 16  # Vectorized<Half/BFloat16>::size() of PyTorch's DEFAULT build
@@ -527,7 +509,7 @@ def get_plan(key):
     thread count. ``code`` is a dtype code of ``_dtypes`` (complex inputs are
     planned as their component type).
     """
-    mode, shape1, out_sizes, scales, align, antialias, code, channels_last = key
+    mode, shape1, out_sizes, scales, align, antialias, code, (channels_last, area_cl) = key
     C = shape1[0]
     in_sizes = shape1[1:]
     nd = len(in_sizes)
@@ -552,7 +534,7 @@ def get_plan(key):
         axes = [area_axis(in_sizes[d], out_sizes[d]) for d in range(nd)]
         lanes = 0
         variant = code
-        if nd == 2 and channels_last and C > 1 and float_like:  # channels-last pooling (spec §2.5)
+        if nd <= 2 and area_cl and C > 1 and float_like:  # channels-last pooling (spec §2.5)
             lanes = 8 if code == "f32" else (4 if code == "f64" else _HALF_LANES)
         if nd == 3 and half:  # 3-D float16/bfloat16 pooling accumulates in the dtype (spec §2.5)
             variant = code + "_low"

@@ -20,6 +20,8 @@ import operator
 
 import numpy as np
 
+from . import _layout
+
 __all__ = [
     "Request",
     "interpolate_args",
@@ -106,6 +108,7 @@ TORCH_TYPE_NAMES = {
     np.dtype(np.complex128): "ComplexDouble",
 }
 
+TORCH_NAME_SET = frozenset(TORCH_TYPE_NAMES.values()) | {"BFloat16"}
 _FLOATS = frozenset({"Half", "BFloat16", "Float", "Double"})
 _FLOATS_U8 = _FLOATS | {"Byte"}
 _AA = frozenset({"Float", "Double", "Byte"})
@@ -149,7 +152,24 @@ TORCH_DTYPE_SUPPORT = {
 #: :data:`TORCH_DTYPE_SUPPORT` -> frozenset of additional accepted names
 #: (PyTorch ``ScalarType`` names, or ``numpy.dtype.name`` for dtypes PyTorch does
 #: not have, e.g. ``'float128'``). Empty: exact PyTorch parity.
-EXTENSION_DTYPES = {}
+_EXT_INTS = frozenset({"Char", "Short", "Int", "Long", "UInt16", "UInt32", "UInt64"})
+_EXT_COMPLEX = frozenset({"ComplexFloat", "ComplexDouble"})
+#: Marker in :data:`EXTENSION_DTYPES`: any fixed-size dtype without fields (datetimes,
+#: strings, longdouble, ...), copied bit for bit by the nearest modes.
+ANY_COPYABLE = "*"
+_EXT_COPY = _EXT_INTS | _EXT_COMPLEX | {"Bool", ANY_COPYABLE}
+_EXT_INTERP = _EXT_INTS | _EXT_COMPLEX
+
+EXTENSION_DTYPES = {
+    **{(m, n, False): _EXT_COPY for m in ("nearest", "nearest-exact") for n in (3, 4, 5)},
+    ("linear", 3, False): _EXT_INTERP | {"Byte"},
+    ("trilinear", 5, False): _EXT_INTERP | {"Byte"},
+    ("bilinear", 4, False): _EXT_INTERP,
+    ("bicubic", 4, False): _EXT_INTERP,
+    **{(m, 4, True): _EXT_INTERP | {"Half", "BFloat16"} for m in ("bilinear", "bicubic", "lanczos")},
+    **{("area", n, False): _EXT_INTERP | {"Byte"} for n in (3, 4, 5)},
+    **{("area-mean", n, False): _EXT_INTS | {"Byte"} for n in (3, 4, 5)},
+}
 
 _MEAN_MSG = ("mean(): could not infer output dtype. Input dtype must be either a floating point "
              "or complex dtype. Got: %s")
@@ -173,8 +193,9 @@ def _type_name(dt):
             return name
     if dt.name == "bfloat16":  # ml_dtypes.bfloat16 (kind 'V'), PyTorch's BFloat16
         return "BFloat16"
-    if dt.kind in "biufc":
-        if dt.name in _extension_names():
+    if dt.kind in "biufcmMSU" or (dt.kind == "V" and dt.names is None and dt.subdtype is None):
+        ext = _extension_names()
+        if dt.name in ext or ANY_COPYABLE in ext:
             return dt.name
         # PyTorch cannot even hold these (torch.from_numpy raises TypeError).
         raise TypeError("interpolate(): input array has dtype %s, which has no PyTorch "
@@ -222,7 +243,7 @@ def check_dtype(dtype, mode, ndim, antialias, kernel=None):
     if name in names:
         return name
     ext = EXTENSION_DTYPES.get(key)
-    if ext and name in ext:
+    if ext and (name in ext or (ANY_COPYABLE in ext and name not in TORCH_NAME_SET)):
         return name
     if mode == "area-mean":
         raise RuntimeError(_MEAN_MSG % name)
@@ -508,37 +529,9 @@ def _check_alloc_resize(sizes, itemsize):
     _check_storage(sizes, itemsize)
 
 
-def _element_strides(arr):
-    isz = arr.itemsize
-    return [s // isz for s in arr.strides]
-
-
-def _is_contiguous_order(shape, strides, order):
-    # TensorImpl::compute_channels_last_contiguous_{2d,3d}
-    expected = 1
-    for d in order:
-        n = shape[d]
-        if n != 1:
-            if strides[d] != expected:
-                return False
-            expected *= n
-    return True
-
-
-def _strides_like_channels_last(shape, strides):
-    # c10::is_channels_last_strides_2d_s4 (drives suggest_memory_format)
-    if strides[1] == 0:
-        return False
-    lo = 0
-    for d in (1, 3, 2, 0):
-        if shape[d] == 0 or strides[d] < lo:
-            return False
-        if d == 0 and lo == strides[1]:
-            return False
-        lo = strides[d]
-        if shape[d] > 1:
-            lo *= shape[d]
-    return True
+_element_strides = _layout.element_strides
+_is_contiguous_order = _layout.is_contiguous_order
+_strides_like_channels_last = _layout.strides_like_channels_last
 
 
 def _kernel_name(arr, mode, ndim, antialias, out_sizes):

@@ -631,7 +631,7 @@ def test_E20_other_allocation_overflows(arr, kw, msg):
     np.zeros((1, 1, 2), np.longdouble) if np.dtype(np.longdouble).itemsize > 8 else
     np.zeros((1, 1, 2), object),
 ], ids=lambda a: a.dtype.name)
-def test_non_numeric_arrays_raise_type_error(arr):
+def test_non_numeric_arrays_raise_type_error(arr, torch_parity_dtypes):
     with pytest.raises(TypeError, match=re.escape(arr.dtype.name)):
         V.interpolate_args(arr, size=3)
     # checked before anything else (torch could not even build the tensor)
@@ -640,6 +640,29 @@ def test_non_numeric_arrays_raise_type_error(arr):
     if torch is not None:
         with pytest.raises(TypeError):
             torch.from_numpy(arr)
+
+
+@pytest.mark.parametrize("arr", [
+    np.array([[["a", "bc", "d"]]]), np.array([[[b"a", b"bc", b"d"]]]),
+    np.arange(3).astype("datetime64[s]").reshape(1, 1, 3),
+    np.arange(3).astype("timedelta64[ms]").reshape(1, 1, 3), np.zeros((1, 1, 3), "V4"),
+    np.arange(3, dtype=np.longdouble).reshape(1, 1, 3), np.array([[[True, False, True]]]),
+], ids=lambda a: a.dtype.name)
+def test_nearest_copies_any_fixed_size_dtype(arr):
+    # extension (docs/semantics.md, "Dtypes"): the nearest modes copy any dtype without fields
+    for mode in ("nearest", "nearest-exact"):
+        y = cyresample.interpolate(arr, size=6, mode=mode)
+        assert y.dtype == arr.dtype and y.shape == (1, 1, 6)
+        ref = arr[..., np.minimum((np.arange(6) + (0.5 if mode == "nearest-exact" else 0)) * 0.5, 2)
+                  .astype(int)]
+        assert (y == ref).all() if arr.dtype.kind != "V" else y.tobytes() == ref.tobytes()
+
+
+@pytest.mark.parametrize("arr", [np.zeros((1, 1, 2), object), np.zeros((1, 1, 2), [("a", "f4"), ("b", "i4")])],
+                         ids=["object", "structured"])
+def test_object_and_structured_arrays_always_raise_type_error(arr):
+    with pytest.raises(TypeError, match="dtype"):
+        cyresample.interpolate(arr, size=3)
 
 
 def test_array_likes_are_accepted():
@@ -651,7 +674,7 @@ def test_array_likes_are_accepted():
     assert V.interpolate_args(m, size=2).out_sizes == (2, 2)
 
 
-def test_non_native_byte_order_is_accepted():
+def test_non_native_byte_order_is_accepted(torch_parity_dtypes):
     req = V.interpolate_args(np.zeros((1, 1, 4, 4), ">f4"), size=3, mode="bilinear")
     assert req.out_sizes == (3, 3)
     with pytest.raises(NotImplementedError, match="'Long'"):
