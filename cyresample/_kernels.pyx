@@ -42,7 +42,7 @@ cdef extern from "cyr_dtypes.h" nogil:
     uint32_t cyr_rs_u32(double v)
     int64_t cyr_rs_i64(double v)
     uint64_t cyr_rs_u64(double v)
-    uint8_t cyr_fixed_u8(int64_t acc, int shift)
+    uint8_t cyr_fixed_u8(int32_t acc, int shift)
     int64_t cyr_mean_round_i64(int64_t s, int64_t k)
     double cyr_mean_round_f64(double s, int64_t k)
 
@@ -91,6 +91,7 @@ ctypedef fused word_t:
     uint64_t
 
 cdef enum:
+    SHORT_LINE_BYTES = 256  # inner lines up to this size are handled inside a gathered row
     MAX_DIMS = 8
     BLOCK = 512      # inner elements per block of a streaming pass (fits L1 with a few taps)
 
@@ -205,21 +206,33 @@ def separable_pass(cnp.ndarray src, cnp.ndarray dst, int axis, cnp.ndarray index
     used = np.arange(K)[None, :] < ntaps[:, None]
     if index[used].min() < 0 or index[used].max() >= n_in:
         raise ValueError("separable_pass: source index out of range")
-    # inner dim: the non-axis dim with the smallest source stride, if it beats the axis itself
+    # inner line: the non-axis dim with the smallest source stride, if it beats the axis itself,
+    # extended by every dim that continues it contiguously in both arrays (so that a
+    # channels-last H pass streams over W*C elements)
     best = abs(_byte_stride(src, axis))
     for d in range(nd):
         if d != axis and src.shape[d] > 1 and abs(_byte_stride(src, d)) < best:
             best = abs(_byte_stride(src, d))
             inner = d
-    dims = []
-    for d in range(nd):
-        if d != axis and d != inner:
-            dims.append((src.shape[d], _byte_stride(src, d), _byte_stride(dst, d)))
-    rows = _make_loop(&lp, dims)
+    merged = {inner}
     if inner >= 0:
         L = src.shape[inner]
         sin_ = _byte_stride(src, inner)
         din = _byte_stride(dst, inner)
+        grown = True
+        while grown:
+            grown = False
+            for d in range(nd):
+                if d != axis and d not in merged and src.shape[d] > 1 and \
+                        _byte_stride(src, d) == L * sin_ and _byte_stride(dst, d) == L * din:
+                    L *= src.shape[d]
+                    merged.add(d)
+                    grown = True
+    dims = []
+    for d in range(nd):
+        if d != axis and d not in merged:
+            dims.append((src.shape[d], _byte_stride(src, d), _byte_stride(dst, d)))
+    rows = _make_loop(&lp, dims)
     _run_separable_variant(variant, <const char*>cnp.PyArray_DATA(src), <char*>cnp.PyArray_DATA(dst),
                            &lp, rows, n_out, _byte_stride(src, axis), _byte_stride(dst, axis), inner,
                            L, sin_, din, <const int64_t*>cnp.PyArray_DATA(index),

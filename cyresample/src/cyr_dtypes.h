@@ -103,8 +103,8 @@ static inline uint64_t cyr_rs_u64(double v) {
 }
 
 /* uint8 fixed point (spec §2.7): arithmetic shift (floor), then saturate to 0..255 */
-static inline uint8_t cyr_fixed_u8(int64_t acc, int shift) {
-    int64_t v = acc >> shift;
+static inline uint8_t cyr_fixed_u8(int32_t acc, int shift) {
+    int32_t v = acc >> shift;
     return (uint8_t)(v < 0 ? 0 : (v > 255 ? 255 : v));
 }
 
