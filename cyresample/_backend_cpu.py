@@ -9,7 +9,7 @@ import numpy as np
 
 from . import _dtypes
 from . import _layout
-from . import _kernels
+from ._dispatch import kernels as _kernels
 from . import _plan
 from ._threads import get_num_threads
 
@@ -213,7 +213,7 @@ def _run_separable(plan, x, out, code, nthreads):
             dst, dst_code = _empty_in_order(shape, inter_dtype, order_axes), t_code
         _kernels.separable_pass(_raw(src, src_code), _raw(dst, dst_code), 2 + d, ax.index, ax.weight,
                                 ax.ntaps, src_code + "_" + dst_code, ax.shift,
-                                nthreads if last else _threads_for(dst.size))
+                                nthreads if last else _threads_for(dst.size), ax.polyphase())
         src, src_code = dst, dst_code
 
 

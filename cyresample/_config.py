@@ -3,7 +3,9 @@ import sys
 
 import numpy as np
 
-from . import _kernels
+from . import _cpuinfo
+from . import _dispatch
+from ._dispatch import kernels as _kernels
 from ._version import __version__
 
 
@@ -13,12 +15,17 @@ def config():
     Returns
     -------
     dict
-        Keys: ``version``, ``numpy``, ``python``, ``openmp`` (bool),
-        ``threads`` (the count the next call would use), ``cpu_count``.
+        Keys: ``version``, ``cpu_variants_built``, ``cpu_variants_supported``,
+        ``cpu_variant_selected`` (see ``CYRESAMPLE_CPU_DISPATCH``), ``numpy``,
+        ``python``, ``openmp`` (bool), ``threads`` (the count the next call
+        would use), ``cpu_count``.
     """
     from ._threads import get_num_threads
     return {
         "version": __version__,
+        "cpu_variants_built": _dispatch.built_variants(),
+        "cpu_variants_supported": _cpuinfo.supported_variants(),
+        "cpu_variant_selected": _dispatch.SELECTED,
         "numpy": np.__version__,
         "python": sys.version.split()[0],
         "openmp": bool(_kernels.openmp_enabled()),
@@ -36,4 +43,4 @@ def show_config(file=None):
         Where to print; ``sys.stdout`` by default.
     """
     for key, value in config().items():
-        print("%-10s %s" % (key + ":", value), file=file or sys.stdout)
+        print("%-24s %s" % (key + ":", value), file=file or sys.stdout)

@@ -55,7 +55,7 @@ class AxisPlan:
         Fixed-point precision of int32 weights (uint8 plans, spec §2.7); 0 otherwise.
     """
 
-    __slots__ = ("n_in", "n_out", "index", "weight", "ntaps", "skip", "shift", "__weakref__")
+    __slots__ = ("n_in", "n_out", "index", "weight", "ntaps", "skip", "shift", "_poly", "__weakref__")
 
     def __init__(self, n_in, n_out, index, weight, ntaps, skip=False, shift=0):
         self.n_in = int(n_in)
@@ -91,6 +91,23 @@ class AxisPlan:
         return AxisPlan(self.n_in, stop - start, self.index[start:stop], w, self.ntaps[start:stop],
                         self.skip and start == 0 and stop == self.n_out, self.shift)
 
+    def polyphase(self):
+        """The periodic interior of the table, for the vectorised row kernels.
+
+        Integer and rational scale factors give tables whose rows repeat every
+        ``P`` outputs with every source index advanced by ``Q`` (up2: P=2,
+        Q=1; down2: P=1, Q=2). Returns ``None`` or a tuple ``(P, Q, o_lo, M,
+        base, weight)``: outputs ``o_lo + P*m + phi`` for ``0 <= m < M`` use
+        taps ``base[phi] + Q*m`` with ``weight[phi]`` — the same numbers as
+        the table, so the result is bit-identical. Cached per plan.
+        """
+        cached = getattr(self, "_poly", False)
+        if cached is not False:
+            return cached
+        res = _find_polyphase(self) if self.weight is not None else None
+        object.__setattr__(self, "_poly", res)
+        return res
+
     def source_range(self):
         """Smallest half-open input range ``(lo, hi)`` that every tap lies in."""
         if self.n_out == 0:
@@ -104,6 +121,43 @@ class AxisPlan:
     def __repr__(self):
         return "AxisPlan(n_in=%d, n_out=%d, k=%d%s)" % (self.n_in, self.n_out, self.k,
                                                        ", skip" if self.skip else "")
+
+
+#: Longest period searched by :meth:`AxisPlan.polyphase`, and the shortest run worth it.
+MAX_PERIOD = 16
+MIN_PERIODS = 8
+
+
+def _find_polyphase(ax):
+    n, idx, w, nt = ax.n_out, ax.index, ax.weight, ax.ntaps
+    best = None
+    for P in range(1, min(MAX_PERIOD, n // MIN_PERIODS) + 1):
+        d = idx[P:] - idx[:-P]
+        Q = int(np.median(d[:, 0])) if len(d) else 0
+        if Q <= 0:
+            continue
+        same = ((d == Q).all(1) & (w[P:] == w[:-P]).all(1) & (nt[P:] == nt[:-P]))
+        if not same.any():
+            continue
+        # longest run of True in `same`: rows [a - P, b) are periodic
+        edges = np.flatnonzero(np.diff(np.concatenate(([0], same.astype(np.int8), [0]))))
+        starts, stops = edges[::2], edges[1::2]
+        k = int(np.argmax(stops - starts))
+        a, b = int(starts[k]) + P, int(stops[k]) + P
+        o_lo = a - P
+        M = (b - o_lo) // P
+        if M < MIN_PERIODS:
+            continue
+        K = int(nt[o_lo])
+        if not (nt[o_lo:o_lo + P] == K).all():
+            continue
+        if best is None or M * P > best[3] * best[0]:
+            base = np.ascontiguousarray(idx[o_lo:o_lo + P, :K])
+            wts = np.ascontiguousarray(w[o_lo:o_lo + P, :K])
+            best = (P, Q, o_lo, M, base, wts)
+        if M * P >= n - 2 * P - 8:  # good enough: almost every output is covered
+            break
+    return best
 
 
 class Plan:

@@ -13,7 +13,7 @@ by exactly one thread in a fixed order (docs/design.md, "Threads").
 import contextlib
 import threading
 
-from . import _kernels
+from ._dispatch import kernels as _kernels
 
 _state = threading.local()
 _global_setting = [None]

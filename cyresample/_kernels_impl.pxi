@@ -1,4 +1,7 @@
-# cython: language_level=3
+# The body of every CPU-variant kernel module (_kernels_baseline, _kernels_avx2, ...):
+# setup.py generates one tiny .pyx per instruction set that includes this file, and
+# compiles each with that instruction set's flags. Floating-point contraction is off
+# everywhere, so every variant gives the same bits (docs/design.md, "CPU dispatch").
 """Typed kernels that apply a plan (see ``_plan.py``) to strided arrays.
 
 Contract shared by every kernel here:
@@ -91,6 +94,7 @@ ctypedef fused word_t:
     uint64_t
 
 cdef enum:
+    AREA_CHUNK = 1024       # outputs (x channels) accumulated at once by an area row
     SHORT_LINE_BYTES = 256  # inner lines up to this size are handled inside a gathered row
     MAX_DIMS = 8
     BLOCK = 512      # inner elements per block of a streaming pass (fits L1 with a few taps)
@@ -102,6 +106,11 @@ cdef struct Loop:
     Py_ssize_t shape[MAX_DIMS]
     Py_ssize_t sstride[MAX_DIMS]
     Py_ssize_t dstride[MAX_DIMS]
+
+
+cdef struct PolyInfo:
+    # The periodic interior of a pass table (AxisPlan.polyphase).
+    Py_ssize_t P, K, Q, o_lo, M
 
 
 cdef inline void _row_offsets(const Loop* lp, Py_ssize_t row, Py_ssize_t* soff,
@@ -153,7 +162,8 @@ cdef inline Py_ssize_t _byte_stride(cnp.ndarray a, int d):
 
 
 def separable_pass(cnp.ndarray src, cnp.ndarray dst, int axis, cnp.ndarray index,
-                   cnp.ndarray weight, cnp.ndarray ntaps, str variant, int shift, int nthreads):
+                   cnp.ndarray weight, cnp.ndarray ntaps, str variant, int shift, int nthreads,
+                   object polyphase=None):
     """Resample ``src`` along ``axis`` into ``dst`` with a weighted-tap table.
 
     Parameters
@@ -176,8 +186,14 @@ def separable_pass(cnp.ndarray src, cnp.ndarray dst, int axis, cnp.ndarray index
         Fixed-point precision (``u8_u8`` only).
     nthreads : int
         OpenMP threads.
+    polyphase : tuple, optional
+        ``AxisPlan.polyphase()``: the periodic interior of the table, run by the
+        vectorised row kernels when the pass axis is contiguous.
     """
     cdef int nd = src.ndim, d, inner = -1
+    cdef PolyInfo pinfo
+    cdef PolyInfo* pptr = NULL
+    cdef cnp.ndarray pbase = None, pw = None
     cdef Loop lp
     cdef Py_ssize_t rows, n_out = dst.shape[axis], K = index.shape[1], n_in = src.shape[axis]
     cdef Py_ssize_t L = 1, sin_ = 0, din = 0
@@ -233,11 +249,29 @@ def separable_pass(cnp.ndarray src, cnp.ndarray dst, int axis, cnp.ndarray index
         if d != axis and d not in merged:
             dims.append((src.shape[d], _byte_stride(src, d), _byte_stride(dst, d)))
     rows = _make_loop(&lp, dims)
+    if polyphase is not None and inner < 0:
+        P, Q, o_lo, M, pb, pwt = polyphase
+        pbase = np.ascontiguousarray(pb, dtype=np.int64)
+        pw = np.ascontiguousarray(pwt, dtype=weight.dtype)
+        if pbase.ndim != 2 or pbase.shape[0] != P or pw.shape[0] != P or pbase.shape[1] != pw.shape[1] or \
+                not (0 <= o_lo and o_lo + P * M <= n_out and Q > 0 and M >= 0):
+            raise ValueError("separable_pass: inconsistent polyphase table")
+        # memory safety: the first and last periods stay inside the source axis
+        if M > 0 and (pbase.min() < 0 or pbase.max() + Q * (M - 1) >= n_in):
+            raise ValueError("separable_pass: polyphase taps out of range")
+        pinfo.P = P
+        pinfo.K = pbase.shape[1]
+        pinfo.Q = Q
+        pinfo.o_lo = o_lo
+        pinfo.M = M
+        pptr = &pinfo
     _run_separable_variant(variant, <const char*>cnp.PyArray_DATA(src), <char*>cnp.PyArray_DATA(dst),
                            &lp, rows, n_out, _byte_stride(src, axis), _byte_stride(dst, axis), inner,
                            L, sin_, din, <const int64_t*>cnp.PyArray_DATA(index),
                            <const void*>cnp.PyArray_DATA(weight), <const int64_t*>cnp.PyArray_DATA(ntaps),
-                           K, shift, nthreads)
+                           K, shift, pptr,
+                           <const int64_t*>cnp.PyArray_DATA(pbase) if pbase is not None else NULL,
+                           <const void*>cnp.PyArray_DATA(pw) if pw is not None else NULL, nthreads)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -455,6 +489,10 @@ def area_pool(cnp.ndarray src, cnp.ndarray dst, list start, list size, Py_ssize_
         sz_[k] = <const int64_t*>cnp.PyArray_DATA(b)
     cdef Py_ssize_t N = src.shape[0], C = src.shape[1]
     cdef Py_ssize_t cv = C - C % vector_lanes if vector_lanes > 0 else 0
+    # uniform width-2 windows (start = 2*ow): the specialised inner loop
+    w_start, w_size = keep[len(keep) - 2], keep[len(keep) - 1]  # wraparound is off in kernels
+    cdef int uniform_w = 2 if (w_size.shape[0] > 0 and (w_size == 2).all() and
+                               (w_start == 2 * np.arange(w_start.shape[0])).all()) else 0
     _run_area_variant(variant, <const char*>cnp.PyArray_DATA(src), <char*>cnp.PyArray_DATA(dst),
                       N, C, oshape, sstr, dstr, _byte_stride(src, 0), _byte_stride(src, 1),
-                      _byte_stride(dst, 0), _byte_stride(dst, 1), sp_, sz_, cv, nthreads)
+                      _byte_stride(dst, 0), _byte_stride(dst, 1), sp_, sz_, cv, uniform_w, nthreads)
