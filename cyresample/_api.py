@@ -1,4 +1,6 @@
 """The thin facade: validate the arguments, plan, execute on the array's backend."""
+import numpy as np
+
 from . import _backend_cpu
 from . import _validate
 
@@ -67,6 +69,36 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
     >>> cyresample.interpolate(x, size=8, mode="linear")
     array([[[0.  , 0.25, 0.75, 1.25, 1.75, 2.25, 2.75, 3.  ]]], dtype=float32)
     """
+    key = None
+    if type(input) is np.ndarray:
+        try:
+            key = (input.shape, input.strides, input.dtype, _k(size), _k(scale_factor), _k(mode),
+                   _k(align_corners), _k(recompute_scale_factor), _k(antialias))
+            executor = _EXECUTORS.get(key)
+        except TypeError:  # an unhashable argument: no caching
+            key = executor = None
+        if executor is not None:
+            return executor(input, out)
     req = _validate.interpolate_args(input, size, scale_factor, mode, align_corners,
                                      recompute_scale_factor, antialias)
-    return _backend_cpu.execute(req, out)
+    executor = _backend_cpu.prepare(req)
+    if key is not None:
+        if len(_EXECUTORS) >= _MAX_EXECUTORS:
+            _EXECUTORS.clear()
+        _EXECUTORS[key] = executor
+    return executor(req.array, out)
+
+
+# Prepared calls, keyed on everything validation and planning depend on: the input's
+# shape, strides and dtype and every argument with its exact type (so that 2 and 2.0, or
+# True and 1, never share an entry). Only successful calls are stored, so a cached call
+# behaves exactly like a fresh one, minus the validation and planning work.
+_EXECUTORS = {}
+_MAX_EXECUTORS = 1024
+
+
+def _k(value):
+    kind = type(value)
+    if kind is list or kind is tuple:
+        return kind, tuple(value), tuple(map(type, value))
+    return kind, value

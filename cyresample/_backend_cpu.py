@@ -1,23 +1,23 @@
 """CPU backend: runs a :class:`~cyresample._plan.Plan` with the Cython kernels.
 
-Allocates the output (in the layout PyTorch gives, spec §4.1) and the
-intermediates between separable passes (in the input's memory order), picks
-the dtype specialisation and the thread count, and calls one kernel per pass.
-No arithmetic on pixel values happens here.
+:func:`prepare` turns a validated request into an :class:`Executor`: the plan,
+the output shape and layout, and every kernel call with its arguments built
+and checked once. Calling the executor allocates the output (in the layout
+PyTorch gives, spec §4.1) and intermediates, and runs the kernels; no
+arithmetic on pixel values happens here. Executors depend only on the input's
+shape, strides and dtype and the call's arguments, so ``_api`` caches them.
 """
 import numpy as np
 
 from . import _dtypes
 from . import _layout
-from ._dispatch import kernels as _kernels
 from . import _plan
+from ._dispatch import kernels as _kernels
 from ._threads import get_num_threads
 
 #: Below this many output elements a call runs on one thread: starting the
 #: OpenMP team costs more than it saves. Values never depend on it.
 SMALL_WORK = 1 << 15
-
-_GATHER_ITEMSIZES = (1, 2, 4, 8, 16)
 
 
 def _memory_order(a):
@@ -27,16 +27,18 @@ def _memory_order(a):
 
 def _empty_in_order(shape, dtype, order_axes):
     """Uninitialised array of ``shape`` whose memory order is ``order_axes``."""
+    if order_axes is None:
+        return np.empty(shape, dtype)
     phys = np.empty([shape[d] for d in order_axes], dtype)
     return phys.transpose(np.argsort(order_axes))
 
 
 def output_layout(x, mode):
-    """Memory order of the result (spec §4.1).
+    """Memory order of the result (spec §4.1), ``None`` for C order.
 
     4-D channels-last input with C > 1 gives channels-last output in every
-    mode; 5-D channels-last-3d gives channels-last-3d except for ``area``;
-    everything else is C-contiguous.
+    mode (PyTorch's ``suggest_memory_format``); 5-D channels-last-3d gives
+    channels-last-3d except for ``area``; everything else is C-contiguous.
     """
     nd = x.ndim
     if x.shape[1] > 1 and not x.flags.c_contiguous:
@@ -44,7 +46,7 @@ def output_layout(x, mode):
             return [0, 2, 3, 1]
         if nd == 5 and mode != "area" and _layout.channels_last_contiguous(x):
             return [0, 2, 3, 4, 1]
-    return list(range(nd))
+    return None
 
 
 def _threads_for(n_elements):
@@ -62,13 +64,12 @@ def allocate_output(x, out_sizes, mode):
     return _empty_in_order(shape, x.dtype, output_layout(x, mode))
 
 
-def check_out(out, x, out_sizes):
+def check_out(out, x, out_shape):
     """Validate a caller's ``out=`` array; return True when it overlaps the input."""
-    shape = tuple(x.shape[:2]) + tuple(out_sizes)
     if not isinstance(out, np.ndarray):
         raise TypeError("out must be a numpy.ndarray, got %s" % type(out).__name__)
-    if out.shape != shape:
-        raise ValueError("out has shape %s but the result has shape %s" % (out.shape, shape))
+    if out.shape != out_shape:
+        raise ValueError("out has shape %s but the result has shape %s" % (out.shape, out_shape))
     if out.dtype != x.dtype:
         raise TypeError("out has dtype %s but the result has dtype %s (the input's)"
                         % (out.dtype, x.dtype))
@@ -94,35 +95,69 @@ def execute(req, out=None):
         ``out``, or a new array of the input's dtype and shape
         ``(N, C, *out_sizes)``.
     """
-    x = req.array
-    if out is not None:
-        if check_out(out, x, req.out_sizes):
-            np.copyto(out, execute(req))
-            return out
-        result = out
-    else:
-        result = allocate_output(x, req.out_sizes, req.mode)
-    if result.size == 0:
+    return prepare(req)(req.array, out)
+
+
+class Executor:
+    """A prepared call: ``executor(x, out=None)`` for any ``x`` with the shape,
+    strides and dtype the executor was prepared for."""
+
+    __slots__ = ("out_shape", "out_order", "dtype", "native", "steps", "check_int64", "plan", "_empty")
+
+    def __call__(self, x, out=None):
+        if out is not None:
+            if check_out(out, x, self.out_shape):
+                np.copyto(out, self(x))
+                return out
+            result = out
+        else:
+            result = _empty_in_order(self.out_shape, self.dtype, self.out_order)
+        if self._empty:
+            return result
+        target = result
+        if not self.native:
+            # arithmetic needs native byte order; the result keeps the caller's dtype
+            x = x.astype(x.dtype.newbyteorder("="))
+            target = np.empty(result.shape, x.dtype)
+        if self.check_int64:
+            _check_exact_int64(x, self.plan)
+        for step in self.steps:
+            step(x, target)
+        if target is not result:
+            np.copyto(result, target)
         return result
-    target = result
-    if not x.dtype.isnative:
-        # arithmetic needs native byte order; the result keeps the caller's dtype
-        x = x.astype(x.dtype.newbyteorder("="))
-        target = np.empty(result.shape, x.dtype)
-    code, family, _ = _dtypes.info(x.dtype)
+
+
+def prepare(req):
+    """Build the :class:`Executor` of a validated request (see the module docstring)."""
+    x = req.array
+    ex = Executor()
+    ex.out_shape = tuple(x.shape[:2]) + tuple(req.out_sizes)
+    ex.out_order = output_layout(x, req.mode)
+    ex.dtype = x.dtype
+    ex.native = x.dtype.isnative
+    ex.check_int64 = False
+    ex.plan = None
+    ex._empty = 0 in ex.out_shape
+    ex.steps = ()
+    if ex._empty:
+        return ex
+    dtype = x.dtype if ex.native else x.dtype.newbyteorder("=")
+    code, family, _ = _dtypes.info(dtype)
     layout = (_layout.channels_last_contiguous(x), _layout.area_channels_last(x))
+    n_out = int(np.prod(ex.out_shape))
     if req.mode in ("nearest", "nearest-exact"):
         key = _plan.plan_key(req.mode, x.shape, req.out_sizes, req.scales, req.align_corners,
                              req.antialias, code or "f32", layout)
-        run_gather(_plan.get_plan(key), x, target)
+        ex.steps = (_gather_step(_plan.get_plan(key), x, n_out),)
     elif family == "complex":
-        comp = _dtypes.component_dtype(x.dtype)
+        comp = _dtypes.component_dtype(dtype)
         ccode = _dtypes.info(comp)[0]
         key = _plan.plan_key(req.mode, x.shape, req.out_sizes, req.scales, req.align_corners,
                              req.antialias, ccode, layout)
         plan = _plan.get_plan(key)
-        for part in ("real", "imag"):
-            run_plan(plan, getattr(x, part), getattr(target, part), ccode)
+        real = _plan_step(plan, ccode, n_out, x.real)
+        ex.steps = (lambda xx, out: real(xx.real, out.real), lambda xx, out: real(xx.imag, out.imag))
     elif code is None:
         raise NotImplementedError("cyresample: mode %r does not support dtype %s (only the nearest "
                                   "modes copy arbitrary dtypes)" % (req.mode, x.dtype))
@@ -130,12 +165,10 @@ def execute(req, out=None):
         key = _plan.plan_key(req.mode, x.shape, req.out_sizes, req.scales, req.align_corners,
                              req.antialias, code, layout)
         plan = _plan.get_plan(key)
-        if family == "int" and code in ("i64", "u64"):
-            _check_exact_int64(x, plan)
-        run_plan(plan, x, target, code)
-    if target is not result:
-        np.copyto(result, target)
-    return result
+        ex.plan = plan
+        ex.check_int64 = family == "int" and code in ("i64", "u64")
+        ex.steps = (_plan_step(plan, code, n_out, x),)
+    return ex
 
 
 def _check_exact_int64(x, plan):
@@ -154,67 +187,78 @@ def _check_exact_int64(x, plan):
                          "rounding" % (x.dtype, bound))
 
 
-def run_gather(plan, x, out):
+def _gather_step(plan, x, n_out):
     """Nearest modes: copy ``x[n, c, idx_d[o_d]...]`` for any dtype."""
-    nthreads = _threads_for(out.size)
-    offsets = [np.arange(x.shape[0], dtype=np.int64) * x.strides[0],
-               np.arange(x.shape[1], dtype=np.int64) * x.strides[1]]
+    offsets = [np.arange(x.shape[0], dtype=np.intp) * x.strides[0],
+               np.arange(x.shape[1], dtype=np.intp) * x.strides[1]]
     for d, ax in enumerate(plan.axes):
-        offsets.append(ax.index[:, 0] * x.strides[2 + d])
-    if x.itemsize not in _GATHER_ITEMSIZES or (x.itemsize == 16 and out.strides[-1] != 16):
-        # other item sizes (strings, fixed-size records): NumPy's own gather, still no
-        # Python loop over elements
-        idx = [np.arange(x.shape[0]), np.arange(x.shape[1])] + [ax.index[:, 0] for ax in plan.axes]
-        out[...] = x[np.ix_(*idx)]
-        return
-    _kernels.gather(x, out, offsets, nthreads)
+        offsets.append((ax.index[:, 0] * x.strides[2 + d]).astype(np.intp))
+    gather = _kernels.gather
+    checked = _kernels.check_gather(x, offsets)
+
+    def step(xx, out):
+        gather(xx, out, offsets, _threads_for(n_out), checked)
+    return step
 
 
-def run_plan(plan, x, out, code):
-    """Apply a non-gather ``plan`` to ``x`` (shape ``(N, C, *in_sizes)``) writing ``out``."""
-    nthreads = _threads_for(out.size)
+def _plan_step(plan, code, n_out, x):
+    """The kernel call(s) of a non-gather plan for arrays laid out like ``x``."""
     method = plan.method
     if method == _plan.SEPARABLE:
-        _run_separable(plan, x, out, code, nthreads)
-    elif method == _plan.PRODUCT:
-        _kernels.product_linear(_raw(x, code), _raw(out, code), [a.index for a in plan.axes],
-                                [a.weight for a in plan.axes], plan.vector_lanes, plan.variant, nthreads)
-    elif method == _plan.AREA:
-        _kernels.area_pool(_raw(x, code), _raw(out, code), [a.index[:, 0] for a in plan.axes],
-                           [a.ntaps for a in plan.axes], plan.vector_lanes, plan.variant, nthreads)
-    elif method == _plan.MEAN:
-        _run_mean(x, out)
-    elif method == _plan.COPY:
-        np.copyto(out, x)
-    else:  # pragma: no cover - the planner only produces the methods above
-        raise AssertionError(method)
+        return _separable_step(plan, code, n_out, x)
+    if method == _plan.PRODUCT:
+        index = [a.index for a in plan.axes]
+        lam = [a.weight for a in plan.axes]
+        product = _kernels.product_linear
+
+        def step(xx, out):
+            product(_raw(xx, code), _raw(out, code), index, lam, plan.vector_lanes, plan.variant,
+                    _threads_for(n_out), True)
+        return step
+    if method == _plan.AREA:
+        starts = [np.ascontiguousarray(a.index[:, 0], dtype=np.int64) for a in plan.axes]
+        sizes = [a.ntaps for a in plan.axes]
+        area = _kernels.area_pool
+        uniform = _kernels.area_uniform_width(starts[-1], sizes[-1])
+
+        def step(xx, out):
+            area(_raw(xx, code), _raw(out, code), starts, sizes, plan.vector_lanes, plan.variant,
+                 _threads_for(n_out), True, uniform)
+        return step
+    if method == _plan.MEAN:
+        return _run_mean
+    if method == _plan.COPY:
+        return lambda xx, out: np.copyto(out, xx)
+    raise AssertionError(method)  # pragma: no cover - the planner only produces the methods above
 
 
-def _opmath_code(plan):
-    return "f64" if plan.opmath == np.float64 else "f32"
-
-
-def _run_separable(plan, x, out, code, nthreads):
+def _separable_step(plan, code, n_out, x):
     passes = [d for d in plan.order if not plan.axes[d].skip]
     order_axes = _memory_order(x)
     fixed = plan.variant == "fixed"
-    t_code = "u8" if fixed else _opmath_code(plan)
+    t_code = "u8" if fixed else ("f64" if plan.opmath == np.float64 else "f32")
     inter_dtype = np.uint8 if fixed else plan.opmath
-    src = x
-    src_code = code
     shape = list(x.shape)
+    prepared = []
     for k, d in enumerate(passes):
         ax = plan.axes[d]
         shape[2 + d] = ax.n_out
         last = k == len(passes) - 1
-        if last:
-            dst, dst_code = out, code
-        else:
-            dst, dst_code = _empty_in_order(shape, inter_dtype, order_axes), t_code
-        _kernels.separable_pass(_raw(src, src_code), _raw(dst, dst_code), 2 + d, ax.index, ax.weight,
-                                ax.ntaps, src_code + "_" + dst_code, ax.shift,
-                                nthreads if last else _threads_for(dst.size), ax.polyphase())
-        src, src_code = dst, dst_code
+        src_code = code if k == 0 else t_code
+        dst_code = code if last else t_code
+        n = int(np.prod(shape))
+        prepared.append((None if last else tuple(shape), 2 + d, ax, src_code + "_" + dst_code,
+                         src_code, dst_code, n))
+    separable = _kernels.separable_pass
+
+    def step(xx, out):
+        src = xx
+        for inter_shape, axis, ax, variant, src_code, dst_code, n in prepared:
+            dst = out if inter_shape is None else _empty_in_order(inter_shape, inter_dtype, order_axes)
+            separable(_raw(src, src_code), _raw(dst, dst_code), axis, ax.index, ax.weight, ax.ntaps,
+                      variant, ax.shift, _threads_for(n), ax.polyphase(), ax.index_max)
+            src = dst
+    return step
 
 
 def _run_mean(x, out):
@@ -223,12 +267,8 @@ def _run_mean(x, out):
     # input) and divide once: within an ulp of torch, not bit-identical.
     axes = tuple(range(2, x.ndim))
     with np.errstate(all="ignore"):  # NaN/Inf propagate silently, as in every other mode
-        _mean_into(x, out, axes)
-
-
-def _mean_into(x, out, axes):
-    if x.dtype == np.float64:
-        m = np.mean(x, axis=axes, keepdims=True)
-    else:
-        m = np.sum(x.astype(np.float64), axis=axes, keepdims=True) / np.prod(x.shape[2:])
-    np.copyto(out, m.astype(out.dtype))
+        if x.dtype == np.float64:
+            m = np.mean(x, axis=axes, keepdims=True)
+        else:
+            m = np.sum(x.astype(np.float64), axis=axes, keepdims=True) / np.prod(x.shape[2:])
+        np.copyto(out, m.astype(out.dtype))

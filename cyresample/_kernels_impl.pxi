@@ -86,14 +86,8 @@ ctypedef fused real_t:
     float
     double
 
-# Elements copied by the gather kernel, by itemsize.
-ctypedef fused word_t:
-    uint8_t
-    uint16_t
-    uint32_t
-    uint64_t
-
 cdef enum:
+    GATHER_ROWS = 16        # output rows per gather work item
     AREA_CHUNK = 1024       # outputs (x channels) accumulated at once by an area row
     SHORT_LINE_BYTES = 256  # inner lines up to this size are handled inside a gathered row
     MAX_DIMS = 8
@@ -163,7 +157,7 @@ cdef inline Py_ssize_t _byte_stride(cnp.ndarray a, int d):
 
 def separable_pass(cnp.ndarray src, cnp.ndarray dst, int axis, cnp.ndarray index,
                    cnp.ndarray weight, cnp.ndarray ntaps, str variant, int shift, int nthreads,
-                   object polyphase=None):
+                   object polyphase=None, Py_ssize_t index_max=-1):
     """Resample ``src`` along ``axis`` into ``dst`` with a weighted-tap table.
 
     Parameters
@@ -189,6 +183,9 @@ def separable_pass(cnp.ndarray src, cnp.ndarray dst, int axis, cnp.ndarray index
     polyphase : tuple, optional
         ``AxisPlan.polyphase()``: the periodic interior of the table, run by the
         vectorised row kernels when the pass axis is contiguous.
+    index_max : int, optional
+        The largest index the table uses (``AxisPlan.index_max``, which checked
+        the table when it was built); when given, the table is not rescanned.
     """
     cdef int nd = src.ndim, d, inner = -1
     cdef PolyInfo pinfo
@@ -217,10 +214,14 @@ def separable_pass(cnp.ndarray src, cnp.ndarray dst, int axis, cnp.ndarray index
     if n_out == 0 or dst.size == 0:
         return
     # memory safety: every tap that will be read must lie inside the source axis
-    if ntaps.min() < 1 or ntaps.max() > K:
-        raise ValueError("separable_pass: ntaps out of range")
-    used = np.arange(K)[None, :] < ntaps[:, None]
-    if index[used].min() < 0 or index[used].max() >= n_in:
+    if index_max < 0:
+        if ntaps.min() < 1 or ntaps.max() > K:
+            raise ValueError("separable_pass: ntaps out of range")
+        used = np.arange(K)[None, :] < ntaps[:, None]
+        if index[used].min() < 0:
+            raise ValueError("separable_pass: source index out of range")
+        index_max = index[used].max()
+    if index_max >= n_in:
         raise ValueError("separable_pass: source index out of range")
     # inner line: the non-axis dim with the smallest source stride, if it beats the axis itself,
     # extended by every dim that continues it contiguously in both arrays (so that a
@@ -277,15 +278,36 @@ def separable_pass(cnp.ndarray src, cnp.ndarray dst, int axis, cnp.ndarray index
 # ----------------------------------------------------------------------------------------------
 # gather (nearest modes): every output element copies one input element
 # ----------------------------------------------------------------------------------------------
-cdef void _gather_copy(const char* src, char* dst, Py_ssize_t rows, int nd,
-                       const Py_ssize_t* oshape, const Py_ssize_t* dstr, const Py_ssize_t* const* offs,
-                       Py_ssize_t L, Py_ssize_t din, const Py_ssize_t* inner_off,
-                       word_t* _type_tag, int nthreads) noexcept nogil:
-    cdef Py_ssize_t row, q, r, soff, doff, j
-    cdef int d
+cdef inline void _copy_block(char* d, const char* s, Py_ssize_t nbytes, int words) noexcept nogil:
+    # one element (or one contiguous block of elements) of nbytes; words = nbytes / 4 when
+    # nbytes is a multiple of 4 (0 otherwise)
+    cdef int k
+    if nbytes == 4:
+        (<uint32_t*>d)[0] = (<const uint32_t*>s)[0]
+    elif nbytes == 8:
+        (<uint64_t*>d)[0] = (<const uint64_t*>s)[0]
+    elif nbytes == 2:
+        (<uint16_t*>d)[0] = (<const uint16_t*>s)[0]
+    elif nbytes == 1:
+        d[0] = s[0]
+    elif words:
+        for k in range(words):
+            (<uint32_t*>d)[k] = (<const uint32_t*>s)[k]
+    else:
+        memcpy(d, s, nbytes)
+
+
+cdef inline void _gather_block_rows(const char* src, char* dst, Py_ssize_t b0, Py_ssize_t rows, int nd,
+                                    const Py_ssize_t* oshape, const Py_ssize_t* dstr,
+                                    const Py_ssize_t* const* offs, Py_ssize_t L, Py_ssize_t din,
+                                    const Py_ssize_t* inner_off, Py_ssize_t nbytes) noexcept nogil:
+    # Rows b0 .. b0+GATHER_ROWS-1. A row whose source row equals the previous row's (integer
+    # upscaling) is a copy of that output row when rows are contiguous.
+    cdef Py_ssize_t row, q, r, soff, doff, j, prev_soff = -1, prev_doff = 0
+    cdef int d, words = <int>(nbytes // 4) if nbytes % 4 == 0 else 0
     cdef const char* s
     cdef char* dd
-    for row in prange(rows, nogil=True, schedule="static", num_threads=nthreads):
+    for row in range(b0, min(b0 + GATHER_ROWS, rows)):
         q = row
         soff = 0
         doff = 0
@@ -294,84 +316,130 @@ cdef void _gather_copy(const char* src, char* dst, Py_ssize_t rows, int nd,
             q = q // oshape[d]
             soff = soff + offs[d][r]
             doff = doff + r * dstr[d]
-        s = src + soff
         dd = dst + doff
-        for j in range(L):
-            (<word_t*>(dd + j * din))[0] = (<const word_t*>(s + inner_off[j]))[0]
+        if row > b0 and soff == prev_soff and din == nbytes:
+            memcpy(dd, dst + prev_doff, L * nbytes)
+        else:
+            s = src + soff
+            if nbytes == 4:
+                for j in range(L):
+                    (<uint32_t*>(dd + j * din))[0] = (<const uint32_t*>(s + inner_off[j]))[0]
+            elif nbytes == 8:
+                for j in range(L):
+                    (<uint64_t*>(dd + j * din))[0] = (<const uint64_t*>(s + inner_off[j]))[0]
+            elif nbytes == 2:
+                for j in range(L):
+                    (<uint16_t*>(dd + j * din))[0] = (<const uint16_t*>(s + inner_off[j]))[0]
+            elif nbytes == 1:
+                for j in range(L):
+                    dd[j * din] = s[inner_off[j]]
+            else:
+                for j in range(L):
+                    _copy_block(dd + j * din, s + inner_off[j], nbytes, words)
+        prev_soff = soff
+        prev_doff = doff
 
 
-def gather(cnp.ndarray src, cnp.ndarray dst, list offsets, int nthreads):
-    """``dst[i0, i1, ...] = src[idx0[i0], idx1[i1], ...]`` by byte offsets.
+cdef void _gather_copy(const char* src, char* dst, Py_ssize_t rows, int nd,
+                       const Py_ssize_t* oshape, const Py_ssize_t* dstr, const Py_ssize_t* const* offs,
+                       Py_ssize_t L, Py_ssize_t din, const Py_ssize_t* inner_off, Py_ssize_t nbytes,
+                       int nthreads) noexcept nogil:
+    cdef Py_ssize_t blk, nblk = (rows + GATHER_ROWS - 1) // GATHER_ROWS
+    for blk in prange(nblk, nogil=True, schedule="static", num_threads=nthreads):
+        _gather_block_rows(src, dst, blk * GATHER_ROWS, rows, nd, oshape, dstr, offs, L, din, inner_off, nbytes)
+
+
+def check_gather(cnp.ndarray src, list offsets):
+    """Check that gather offsets address elements of ``src`` (shape and strides);
+    returns True, or raises ValueError."""
+    cdef int d
+    if len(offsets) != src.ndim:
+        raise ValueError("gather: one offset table per dimension")
+    for d in range(src.ndim):
+        a = np.asarray(offsets[d])
+        if a.dtype != np.intp or not a.flags.c_contiguous:
+            raise TypeError("gather: offsets must be C-contiguous intp arrays")
+        if a.size == 0:
+            continue
+        if src.shape[d] == 0:
+            raise ValueError("gather: empty source dimension")
+        st = src.strides[d]
+        if st == 0:
+            if (a != 0).any():
+                raise ValueError("gather: offset out of range")
+            continue
+        if (a % st != 0).any() or (a // st).min() < 0 or (a // st).max() >= src.shape[d]:
+            raise ValueError("gather: offset out of range")
+    return True
+
+
+def gather(cnp.ndarray src, cnp.ndarray dst, list offsets, int nthreads, bint checked=False):
+    """``dst[i0, i1, ...] = src[idx0[i0], idx1[i1], ...]`` by byte offsets, any dtype.
 
     Parameters
     ----------
     src, dst : ndarray
-        Same rank and itemsize (any dtype of itemsize 1, 2, 4, 8 or 16).
+        Same rank and itemsize (any itemsize: elements are copied as bytes).
     offsets : list of ndarray of int64
         For each dimension ``d``, ``offsets[d][i] = idx_d[i] * src.strides[d]``
-        (length ``dst.shape[d]``).
+        (length ``dst.shape[d]``). A dimension whose offsets are the identity
+        and that is contiguous in both arrays (the channels of a channels-last
+        image) is copied as one block per element.
     nthreads : int
         OpenMP threads.
+    checked : bool, optional
+        True when :func:`check_gather` accepted these offsets for arrays of
+        ``src``'s shape and strides (the backend checks once per prepared call).
     """
-    cdef int nd = dst.ndim, d, inner, k
-    cdef Py_ssize_t itemsize = dst.itemsize
+    cdef int nd = dst.ndim, d, inner, k, unit = -1
+    cdef Py_ssize_t nbytes = dst.itemsize
     if dst.size == 0:
         return
-    if src.itemsize != itemsize:
-        raise TypeError("gather: itemsizes differ")
-    # 16-byte items (complex128, longdouble) are copied as two 8-byte words
-    cdef int words = 1
-    if itemsize == 16:
-        words = 2
-        itemsize = 8
-    elif itemsize not in (1, 2, 4, 8):
-        raise TypeError("gather: unsupported itemsize %d" % itemsize)
-    # inner dim: the output dim with the smallest stride (contiguous writes)
-    inner = nd - 1
+    if src.itemsize != nbytes or src.ndim != nd or len(offsets) != nd:
+        raise TypeError("gather: arrays do not match")
+    if not checked:
+        offsets = [np.ascontiguousarray(a, dtype=np.intp) for a in offsets]
+        check_gather(src, offsets)
+    offs = offsets
     for d in range(nd):
-        if dst.shape[d] > 1 and abs(_byte_stride(dst, d)) < abs(_byte_stride(dst, inner)):
+        if (<cnp.ndarray>offs[d]).shape[0] != dst.shape[d]:
+            raise ValueError("gather: offsets do not match the output shape")
+    # a unit block: an identity dim contiguous (stride = itemsize) in both arrays
+    for d in range(nd):
+        if dst.shape[d] > 1 and dst.shape[d] == src.shape[d] and _byte_stride(src, d) == nbytes and \
+                _byte_stride(dst, d) == nbytes and \
+                (offs[d] == np.arange(dst.shape[d], dtype=np.intp) * nbytes).all():
+            unit = d
+            nbytes = nbytes * dst.shape[d]
+            break
+    # inner dim: the output dim with the smallest stride (contiguous writes)
+    inner = -1
+    for d in range(nd):
+        if d != unit and dst.shape[d] > 1 and (inner < 0 or abs(_byte_stride(dst, d)) < abs(_byte_stride(dst, inner))):
             inner = d
-    if dst.shape[inner] == 1:
-        for d in range(nd - 1, -1, -1):
-            if dst.shape[d] > 1:
-                inner = d
-                break
-    outer_dims = [d for d in range(nd) if d != inner]
+    if inner < 0:
+        inner = nd - 1 if unit != nd - 1 else 0
+    outer_dims = [d for d in range(nd) if d != inner and d != unit]
     cdef Py_ssize_t oshape[MAX_DIMS]
     cdef Py_ssize_t dstr[MAX_DIMS]
     cdef const Py_ssize_t* offp[MAX_DIMS]
     cdef Py_ssize_t rows = 1
-    keep = []
+    if len(outer_dims) > MAX_DIMS:
+        raise ValueError("gather: too many dimensions")
     for k, d in enumerate(outer_dims):
-        a = np.ascontiguousarray(offsets[d], dtype=np.intp)
-        keep.append(a)
         oshape[k] = dst.shape[d]
         dstr[k] = _byte_stride(dst, d)
-        offp[k] = <const Py_ssize_t*>cnp.PyArray_DATA(a)
+        offp[k] = <const Py_ssize_t*>cnp.PyArray_DATA(offs[d])
         rows *= dst.shape[d]
     cdef int nouter = len(outer_dims)
     cdef Py_ssize_t L = dst.shape[inner]
     cdef Py_ssize_t din = _byte_stride(dst, inner)
-    inner_arr = np.ascontiguousarray(offsets[inner], dtype=np.intp)
-    if words == 2:
-        # split each 16-byte element into two 8-byte words along a virtual inner axis
-        inner_arr = np.stack([inner_arr, inner_arr + 8], 1).ravel()
-        L = 2 * L
-        if din != 16:
-            raise TypeError("gather: 16-byte items need a contiguous output row")
-        din = 8
+    inner_arr = offs[inner]
     cdef const Py_ssize_t* ioff = <const Py_ssize_t*>cnp.PyArray_DATA(inner_arr)
     cdef const char* sp = <const char*>cnp.PyArray_DATA(src)
     cdef char* dp = <char*>cnp.PyArray_DATA(dst)
     with nogil:
-        if itemsize == 1:
-            _gather_copy(sp, dp, rows, nouter, oshape, dstr, offp, L, din, ioff, <uint8_t*>NULL, nthreads)
-        elif itemsize == 2:
-            _gather_copy(sp, dp, rows, nouter, oshape, dstr, offp, L, din, ioff, <uint16_t*>NULL, nthreads)
-        elif itemsize == 4:
-            _gather_copy(sp, dp, rows, nouter, oshape, dstr, offp, L, din, ioff, <uint32_t*>NULL, nthreads)
-        else:
-            _gather_copy(sp, dp, rows, nouter, oshape, dstr, offp, L, din, ioff, <uint64_t*>NULL, nthreads)
+        _gather_copy(sp, dp, rows, nouter, oshape, dstr, offp, L, din, ioff, nbytes, nthreads)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -382,7 +450,7 @@ include "_pointwise.pxi"
 
 
 def product_linear(cnp.ndarray src, cnp.ndarray dst, list index, list lam, Py_ssize_t vector_lanes,
-                   str variant, int nthreads):
+                   str variant, int nthreads, bint checked=False):
     """PyTorch's channels-last (bi|tri)linear kernel: per-pixel corner products.
 
     Parameters
@@ -397,6 +465,9 @@ def product_linear(cnp.ndarray src, cnp.ndarray dst, list index, list lam, Py_ss
         use the vector evaluation order (spec §3.2).
     variant : str
         dtype code of ``src``/``dst``: a key of ``PRODUCT_VARIANTS``.
+    checked : bool, optional
+        True when the tables are ``AxisPlan`` arrays (C-contiguous, the right
+        dtype, indices checked when the plan was built) for ``src``'s sizes.
     """
     cdef int nsp = src.ndim - 2, d
     info = PRODUCT_VARIANTS.get(variant)
@@ -418,12 +489,16 @@ def product_linear(cnp.ndarray src, cnp.ndarray dst, list index, list lam, Py_ss
         oshape[d] = dst.shape[2 + d]
         sstr[d] = _byte_stride(src, 2 + d)
         dstr[d] = _byte_stride(dst, 2 + d)
-        a = np.ascontiguousarray(index[d], dtype=np.int64)
-        w = np.ascontiguousarray(lam[d], dtype=info[1])
-        if a.shape != (oshape[d], 2) or w.shape != (oshape[d], 2):
+        if checked:
+            a = index[d]
+            w = lam[d]
+        else:
+            a = np.ascontiguousarray(index[d], dtype=np.int64)
+            w = np.ascontiguousarray(lam[d], dtype=info[1])
+            if a.size and (a.min() < 0 or a.max() >= src.shape[2 + d]):
+                raise ValueError("product_linear: source index out of range")
+        if a.shape[0] != oshape[d] or a.shape[1] != 2 or w.shape[0] != oshape[d] or w.shape[1] != 2:
             raise ValueError("product_linear: table shape mismatch")
-        if a.min() < 0 or a.max() >= src.shape[2 + d]:
-            raise ValueError("product_linear: source index out of range")
         keep += [a, w]
         ip[d] = <const int64_t*>cnp.PyArray_DATA(a)
         lp[d] = <const void*>cnp.PyArray_DATA(w)
@@ -434,8 +509,14 @@ def product_linear(cnp.ndarray src, cnp.ndarray dst, list index, list lam, Py_ss
                          _byte_stride(dst, 0), _byte_stride(dst, 1), ip, lp, cv, nthreads)
 
 
+def area_uniform_width(start, size):
+    """2 when every window along the last axis has width 2 and starts at ``2*ow``, else 0."""
+    return 2 if (size.shape[0] > 0 and size[0] == 2 and (size == 2).all() and
+                 (start == 2 * np.arange(start.shape[0])).all()) else 0
+
+
 def area_pool(cnp.ndarray src, cnp.ndarray dst, list start, list size, Py_ssize_t vector_lanes,
-              str variant, int nthreads):
+              str variant, int nthreads, bint checked=False, int uniform_w=-1):
     """Adaptive average pooling with per-axis windows (spec §2.5).
 
     Parameters
@@ -475,12 +556,16 @@ def area_pool(cnp.ndarray src, cnp.ndarray dst, list start, list size, Py_ssize_
             sstr[k] = 0
             dstr[k] = 0
         else:
-            a = np.ascontiguousarray(start[d], dtype=np.int64)
-            b = np.ascontiguousarray(size[d], dtype=np.int64)
+            if checked:
+                a = start[d]
+                b = size[d]
+            else:
+                a = np.ascontiguousarray(start[d], dtype=np.int64)
+                b = np.ascontiguousarray(size[d], dtype=np.int64)
             oshape[k] = dst.shape[2 + d]
             if a.shape[0] != oshape[k] or b.shape[0] != oshape[k]:
                 raise ValueError("area_pool: table shape mismatch")
-            if a.min() < 0 or b.min() < 1 or (a + b).max() > src.shape[2 + d]:
+            if not checked and (a.min() < 0 or b.min() < 1 or (a + b).max() > src.shape[2 + d]):
                 raise ValueError("area_pool: window out of range")
             sstr[k] = _byte_stride(src, 2 + d)
             dstr[k] = _byte_stride(dst, 2 + d)
@@ -491,8 +576,10 @@ def area_pool(cnp.ndarray src, cnp.ndarray dst, list start, list size, Py_ssize_
     cdef Py_ssize_t cv = C - C % vector_lanes if vector_lanes > 0 else 0
     # uniform width-2 windows (start = 2*ow): the specialised inner loop
     w_start, w_size = keep[len(keep) - 2], keep[len(keep) - 1]  # wraparound is off in kernels
-    cdef int uniform_w = 2 if (w_size.shape[0] > 0 and (w_size == 2).all() and
-                               (w_start == 2 * np.arange(w_start.shape[0])).all()) else 0
+    if uniform_w < 0:
+        uniform_w = area_uniform_width(w_start, w_size)
+    elif uniform_w and not checked:
+        raise ValueError("area_pool: uniform_w may only be given with checked tables")
     _run_area_variant(variant, <const char*>cnp.PyArray_DATA(src), <char*>cnp.PyArray_DATA(dst),
                       N, C, oshape, sstr, dstr, _byte_stride(src, 0), _byte_stride(src, 1),
                       _byte_stride(dst, 0), _byte_stride(dst, 1), sp_, sz_, cv, uniform_w, nthreads)

@@ -55,9 +55,10 @@ class AxisPlan:
         Fixed-point precision of int32 weights (uint8 plans, spec §2.7); 0 otherwise.
     """
 
-    __slots__ = ("n_in", "n_out", "index", "weight", "ntaps", "skip", "shift", "_poly", "__weakref__")
+    __slots__ = ("n_in", "n_out", "index", "weight", "ntaps", "skip", "shift", "window", "index_max", "_poly",
+                 "__weakref__")
 
-    def __init__(self, n_in, n_out, index, weight, ntaps, skip=False, shift=0):
+    def __init__(self, n_in, n_out, index, weight, ntaps, skip=False, shift=0, window=False):
         self.n_in = int(n_in)
         self.n_out = int(n_out)
         self.index = np.ascontiguousarray(index, dtype=I64)
@@ -65,6 +66,26 @@ class AxisPlan:
         self.ntaps = np.ascontiguousarray(ntaps, dtype=I64)
         self.skip = bool(skip)
         self.shift = int(shift)
+        self.window = bool(window)
+        # memory safety, checked once: every tap a kernel will read lies in [0, n_in)
+        k = self.index.shape[1] if self.index.ndim == 2 else 0
+        if self.index.shape[0] != self.n_out or self.ntaps.shape != (self.n_out,) or (
+                self.weight is not None and self.weight.shape != self.index.shape):
+            raise ValueError("AxisPlan: table shapes disagree")
+        if self.n_out and window:  # area: index[:, 0] = window start, ntaps = window length
+            stop = self.index[:, 0] + self.ntaps
+            if self.index.min() < 0 or self.ntaps.min() < 1 or stop.max() > self.n_in:
+                raise ValueError("AxisPlan: area window out of range")
+            self.index_max = int(stop.max()) - 1
+        elif self.n_out:
+            if self.ntaps.min() < 1 or self.ntaps.max() > k:
+                raise ValueError("AxisPlan: tap counts out of range")
+            used = self.index[np.arange(k)[None, :] < self.ntaps[:, None]]
+            if used.min() < 0 or used.max() >= self.n_in:
+                raise ValueError("AxisPlan: source index out of range")
+            self.index_max = int(used.max())
+        else:
+            self.index_max = 0
         for a in (self.index, self.weight, self.ntaps):
             if a is not None:
                 a.setflags(write=False)
@@ -89,7 +110,7 @@ class AxisPlan:
         """
         w = None if self.weight is None else self.weight[start:stop]
         return AxisPlan(self.n_in, stop - start, self.index[start:stop], w, self.ntaps[start:stop],
-                        self.skip and start == 0 and stop == self.n_out, self.shift)
+                        self.skip and start == 0 and stop == self.n_out, self.shift, self.window)
 
     def polyphase(self):
         """The periodic interior of the table, for the vectorised row kernels.
@@ -112,6 +133,8 @@ class AxisPlan:
         """Smallest half-open input range ``(lo, hi)`` that every tap lies in."""
         if self.n_out == 0:
             return 0, 0
+        if self.window:
+            return int(self.index[:, 0].min()), int((self.index[:, 0] + self.ntaps).max())
         cols = np.arange(self.k)[None, :] < self.ntaps[:, None]
         used = self.index[cols]
         if used.size == 0:
@@ -523,10 +546,10 @@ def area_axis(n_in, n_out):
     ``end = ceil((o+1)*in/out)`` in integer arithmetic."""
     o = np.arange(n_out, dtype=I64)
     if n_out == 0:
-        return AxisPlan(n_in, 0, np.zeros((0, 1), I64), None, np.zeros(0, I64))
+        return AxisPlan(n_in, 0, np.zeros((0, 1), I64), None, np.zeros(0, I64), window=True)
     start = (o * n_in) // n_out
     end = ((o + 1) * n_in + n_out - 1) // n_out
-    return AxisPlan(n_in, n_out, start[:, None], None, end - start)
+    return AxisPlan(n_in, n_out, start[:, None], None, end - start, window=True)
 
 
 @functools.lru_cache(maxsize=64)
