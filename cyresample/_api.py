@@ -70,7 +70,12 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
     array([[[0.  , 0.25, 0.75, 1.25, 1.75, 2.25, 2.75, 3.  ]]], dtype=float32)
     """
     key = None
-    if type(input) is np.ndarray:
+    if type(input) is not np.ndarray:
+        backend = _array_backend(input)
+        if backend is not None:
+            return backend.interpolate(input, size, scale_factor, mode, align_corners,
+                                       recompute_scale_factor, antialias, out=out)
+    else:
         try:
             key = (input.shape, input.strides, input.dtype, _k(size), _k(scale_factor), _k(mode),
                    _k(align_corners), _k(recompute_scale_factor), _k(antialias))
@@ -102,3 +107,20 @@ def _k(value):
     if kind is list or kind is tuple:
         return kind, tuple(value), tuple(map(type, value))
     return kind, value
+
+
+def _array_backend(array):
+    """The backend module for a non-NumPy array type (imported lazily), or None.
+
+    CuPy arrays run on the GPU (``_backend_cuda``), Dask arrays lazily chunk by
+    chunk (``_backend_dask``); everything else goes through ``numpy.asarray``.
+    Importing cyresample never imports CuPy or Dask.
+    """
+    module = type(array).__module__
+    if module.startswith("cupy"):
+        from . import _backend_cuda
+        return _backend_cuda
+    if module.startswith("dask"):
+        from . import _backend_dask
+        return _backend_dask
+    return None

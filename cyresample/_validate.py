@@ -785,3 +785,24 @@ def interpolate_args(input, size=None, scale_factor=None, mode="nearest", align_
                    tuple(scales) if scales is not None else (None,) * dim,
                    bool(align_corners), aa)
 
+
+def stand_in(shape, dtype, strides=None):
+    """A zero-byte NumPy array with ``shape``, ``dtype`` and ``strides``, for validating
+    and planning calls on arrays that live elsewhere (CuPy, Dask) without touching them.
+
+    Parameters
+    ----------
+    shape : tuple of int
+    dtype : numpy.dtype
+    strides : tuple of int, optional
+        Byte strides (all zero when omitted). Only their pattern matters
+        (PyTorch's layout rules for kernel names); validation never reads an
+        element, and the stand-in must never reach a kernel.
+    """
+    dtype = np.dtype(dtype)
+    base = np.empty(1, dtype)
+    if strides is None:
+        strides = (0,) * len(shape)  # every element aliases the one real element
+    view = np.lib.stride_tricks.as_strided(base, shape=tuple(shape), strides=tuple(strides),
+                                           writeable=False)
+    return view
