@@ -50,7 +50,13 @@ def main(argv=None):
     parser = argparse.ArgumentParser(prog="cyresample", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("demo", help="resize a sample array in every mode and print what happened")
-    sub.add_parser("info", help="print version, OpenMP and thread configuration")
+    sub.add_parser("info", help="print version, CPU variant, OpenMP and thread configuration")
+    sub.add_parser("bench", help="side-by-side benchmark against torch/OpenCV/Pillow/SciPy "
+                                 "(python -m cyresample bench --help)", add_help=False)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv and argv[0] == "bench":
+        from . import _bench
+        return _bench.main(argv[1:])
     args = parser.parse_args(argv)
     return {"demo": _demo, "info": _info}[args.command](args)
 

@@ -19,6 +19,9 @@ from ._threads import get_num_threads
 #: OpenMP team costs more than it saves. Values never depend on it.
 SMALL_WORK = 1 << 15
 
+#: Output rows per band of the fused W+H pass.
+FUSED_BAND_ROWS = 16
+
 
 def _memory_order(a):
     """Axes of ``a`` from slowest to fastest in memory (stable for ties)."""
@@ -250,10 +253,32 @@ def _separable_step(plan, code, n_out, x):
         prepared.append((None if last else tuple(shape), 2 + d, ax, src_code + "_" + dst_code,
                          src_code, dst_code, n))
     separable = _kernels.separable_pass
+    # Fuse the first two passes (W, then H) over bands of output rows when the source rows
+    # are contiguous: no intermediate plane goes through memory (docs/design.md, "Fusion").
+    fused = None
+    nd = x.ndim
+    if len(prepared) >= 2 and prepared[0][1] == nd - 1 and prepared[1][1] == nd - 2 and \
+            (prepared[0][3], prepared[1][3]) in _kernels.FUSED_PAIRS:
+        ax_w, ax_h = prepared[0][2], prepared[1][2]
+        band_rows = FUSED_BAND_ROWS
+        bands = _kernels.fused_bands(ax_h.index, ax_h.ntaps, band_rows)
+        pass_w = (ax_w.index, ax_w.weight, ax_w.ntaps, ax_w.shift, ax_w.polyphase(), ax_w.index_max)
+        pass_h = (ax_h.index, ax_h.weight, ax_h.ntaps, ax_h.shift, None, ax_h.index_max)
+        fused = (pass_w, pass_h, prepared[0][3], prepared[1][3], prepared[0][4], prepared[1][5],
+                 bands, band_rows, prepared[1][0], prepared[1][6])
+    fused_pass = _kernels.fused_pass_2d
 
     def step(xx, out):
         src = xx
-        for inter_shape, axis, ax, variant, src_code, dst_code, n in prepared:
+        todo = prepared
+        if fused is not None and xx.strides[-1] == xx.itemsize:
+            pass_w, pass_h, v_w, v_h, src_code, dst_code, bands, band_rows, inter_shape, n = fused
+            dst = out if inter_shape is None else _empty_in_order(inter_shape, inter_dtype, order_axes)
+            fused_pass(_raw(xx, src_code), _raw(dst, dst_code), pass_w, pass_h, v_w, v_h, bands, band_rows,
+                       _threads_for(n))
+            src = dst
+            todo = prepared[2:]
+        for inter_shape, axis, ax, variant, src_code, dst_code, n in todo:
             dst = out if inter_shape is None else _empty_in_order(inter_shape, inter_dtype, order_axes)
             separable(_raw(src, src_code), _raw(dst, dst_code), axis, ax.index, ax.weight, ax.ntaps,
                       variant, ax.shift, _threads_for(n), ax.polyphase(), ax.index_max)

@@ -22,7 +22,7 @@ it row by row; otherwise it *streams* whole inner lines (``L`` elements) and
 combines them with per-output weights.
 """
 cimport cython
-from cython.parallel cimport prange, parallel
+from cython.parallel cimport prange, parallel, threadid
 from libc.stdint cimport int8_t, int16_t, int32_t, int64_t, uint8_t, uint16_t, uint32_t, uint64_t
 from libc.string cimport memcpy
 from libc.stdlib cimport malloc, free
@@ -273,6 +273,97 @@ def separable_pass(cnp.ndarray src, cnp.ndarray dst, int axis, cnp.ndarray index
                            K, shift, pptr,
                            <const int64_t*>cnp.PyArray_DATA(pbase) if pbase is not None else NULL,
                            <const void*>cnp.PyArray_DATA(pw) if pw is not None else NULL, nthreads)
+
+
+def fused_bands(cnp.ndarray index_h, cnp.ndarray ntaps_h, Py_ssize_t band_rows):
+    """Per band of ``band_rows`` output rows: the input row range ``[lo, hi)`` its H taps
+    read. Returns ``(lo, hi, max_rows)``."""
+    n_out = index_h.shape[0]
+    K = index_h.shape[1]
+    used = np.arange(K)[None, :] < ntaps_h[:, None]
+    big = np.iinfo(np.int64).max
+    row_lo = np.where(used, index_h, big).min(1)
+    row_hi = np.where(used, index_h, -1).max(1) + 1
+    nb = (n_out + band_rows - 1) // band_rows
+    pad = nb * band_rows - n_out
+    lo = np.concatenate([row_lo, np.full(pad, big)]).reshape(nb, band_rows).min(1).astype(np.int64)
+    hi = np.concatenate([row_hi, np.full(pad, -1)]).reshape(nb, band_rows).max(1).astype(np.int64)
+    return lo, hi, int((hi - lo).max()) if nb else 0
+
+
+def fused_pass_2d(cnp.ndarray src, cnp.ndarray dst, tuple pass_w, tuple pass_h, str variant_w,
+                  str variant_h, tuple bands, Py_ssize_t band_rows, int nthreads):
+    """The W pass and then the H pass in one sweep over bands of output rows.
+
+    Parameters
+    ----------
+    src, dst : ndarray
+        Rank >= 3; the last two axes are H and W. ``src``'s W axis must be
+        contiguous. ``dst`` has the output H and W sizes, any strides.
+    pass_w, pass_h : tuple
+        ``(index, weight, ntaps, shift, polyphase, index_max)`` of each axis
+        (``AxisPlan`` tables; polyphase may be None and is ignored for H).
+    variant_w, variant_h : str
+        Separable variants of the two passes (a key of ``FUSED_PAIRS``); the W
+        pass's destination type is the buffer type.
+    bands : tuple
+        :func:`fused_bands` of the H table.
+    band_rows, nthreads : int
+    """
+    cdef int nd = src.ndim, d
+    cdef Loop lp
+    cdef PolyInfo pinfo
+    cdef PolyInfo* pptr = NULL
+    if (variant_w, variant_h) not in FUSED_PAIRS:
+        raise ValueError("fused_pass_2d: no kernel for %s then %s" % (variant_w, variant_h))
+    info_w = SEPARABLE_VARIANTS[variant_w]
+    info_h = SEPARABLE_VARIANTS[variant_h]
+    idx_w, w_w, nt_w, shift_w, poly, max_w = pass_w
+    idx_h, w_h, nt_h, shift_h, _, max_h = pass_h
+    if nd < 3 or dst.ndim != nd or src.itemsize != info_w[0] or dst.itemsize != info_h[1] or \
+            w_w.dtype != info_w[2] or w_h.dtype != info_h[2]:
+        raise TypeError("fused_pass_2d: arrays do not match the variants")
+    cdef Py_ssize_t OW = dst.shape[nd - 1], OH = dst.shape[nd - 2]
+    if idx_w.shape[0] != OW or idx_h.shape[0] != OH or nt_w.shape[0] != OW or nt_h.shape[0] != OH:
+        raise ValueError("fused_pass_2d: tables do not match the output")
+    for d in range(nd - 2):
+        if src.shape[d] != dst.shape[d]:
+            raise ValueError("fused_pass_2d: shapes differ outside H and W")
+    if _byte_stride(src, nd - 1) != src.itemsize:
+        raise ValueError("fused_pass_2d: the source rows must be contiguous")
+    # memory safety: tables were checked when their AxisPlan was built; check the sizes
+    if max_w >= src.shape[nd - 1] or max_h >= src.shape[nd - 2] or idx_w.dtype != np.int64 or \
+            idx_h.dtype != np.int64 or not (idx_w.flags.c_contiguous and idx_h.flags.c_contiguous and
+                                            w_w.flags.c_contiguous and w_h.flags.c_contiguous):
+        raise ValueError("fused_pass_2d: tables out of range")
+    lo, hi, max_rows = bands
+    if dst.size == 0:
+        return
+    dims = [(src.shape[d], _byte_stride(src, d), _byte_stride(dst, d)) for d in range(nd - 2)]
+    cdef Py_ssize_t planes = _make_loop(&lp, dims)
+    cdef cnp.ndarray pbase = None, pw = None
+    if poly is not None:
+        P, Q, o_lo, M, pb, pwt = poly
+        pbase = np.ascontiguousarray(pb, dtype=np.int64)
+        pw = np.ascontiguousarray(pwt, dtype=w_w.dtype)
+        pinfo.P = P
+        pinfo.K = pbase.shape[1]
+        pinfo.Q = Q
+        pinfo.o_lo = o_lo
+        pinfo.M = M
+        pptr = &pinfo
+    lo_a = np.ascontiguousarray(lo, dtype=np.int64)
+    hi_a = np.ascontiguousarray(hi, dtype=np.int64)
+    _run_fused_pair(variant_w, variant_h, <const char*>cnp.PyArray_DATA(src), <char*>cnp.PyArray_DATA(dst),
+                    &lp, planes, lo_a.shape[0], band_rows, OH, OW, _byte_stride(src, nd - 2),
+                    _byte_stride(dst, nd - 2), _byte_stride(dst, nd - 1),
+                    <const int64_t*>cnp.PyArray_DATA(lo_a), <const int64_t*>cnp.PyArray_DATA(hi_a), max_rows,
+                    <const int64_t*>cnp.PyArray_DATA(idx_w), <const void*>cnp.PyArray_DATA(w_w),
+                    <const int64_t*>cnp.PyArray_DATA(nt_w), idx_w.shape[1], shift_w, pptr,
+                    <const int64_t*>cnp.PyArray_DATA(pbase) if pbase is not None else NULL,
+                    <const void*>cnp.PyArray_DATA(pw) if pw is not None else NULL,
+                    <const int64_t*>cnp.PyArray_DATA(idx_h), <const void*>cnp.PyArray_DATA(w_h),
+                    <const int64_t*>cnp.PyArray_DATA(nt_h), idx_h.shape[1], shift_h, nthreads)
 
 
 # ----------------------------------------------------------------------------------------------
