@@ -6,6 +6,8 @@ same exception types, without PyTorch installed.
 """
 from ._version import __version__
 from ._api import interpolate
+from ._adjoint import interpolate_adjoint
+from ._resize import resize
 from ._modules import (
     Upsample,
     UpsamplingBilinear2d,
@@ -20,6 +22,8 @@ from ._config import show_config
 __all__ = [
     "__version__",
     "interpolate",
+    "interpolate_adjoint",
+    "resize",
     "upsample",
     "upsample_nearest",
     "upsample_bilinear",

@@ -71,6 +71,7 @@ def check_out(out, x, out_shape):
     """Validate a caller's ``out=`` array; return True when it overlaps the input."""
     if not isinstance(out, np.ndarray):
         raise TypeError("out must be a numpy.ndarray, got %s" % type(out).__name__)
+    out_shape = tuple(out_shape)
     if out.shape != out_shape:
         raise ValueError("out has shape %s but the result has shape %s" % (out.shape, out_shape))
     if out.dtype != x.dtype:
@@ -148,30 +149,51 @@ def prepare(req):
     dtype = x.dtype if ex.native else x.dtype.newbyteorder("=")
     code, family, _ = _dtypes.info(dtype)
     layout = (_layout.channels_last_contiguous(x), _layout.area_channels_last(x))
-    n_out = int(np.prod(ex.out_shape))
     if req.mode in ("nearest", "nearest-exact"):
-        key = _plan.plan_key(req.mode, x.shape, req.out_sizes, req.scales, req.align_corners,
-                             req.antialias, code or "f32", layout)
-        ex.steps = (_gather_step(_plan.get_plan(key), x, n_out),)
+        code = code or "f32"
     elif family == "complex":
-        comp = _dtypes.component_dtype(dtype)
-        ccode = _dtypes.info(comp)[0]
-        key = _plan.plan_key(req.mode, x.shape, req.out_sizes, req.scales, req.align_corners,
-                             req.antialias, ccode, layout)
-        plan = _plan.get_plan(key)
-        real = _plan_step(plan, ccode, n_out, x.real)
-        ex.steps = (lambda xx, out: real(xx.real, out.real), lambda xx, out: real(xx.imag, out.imag))
+        code = _dtypes.info(_dtypes.component_dtype(dtype))[0]
     elif code is None:
         raise NotImplementedError("cyresample: mode %r does not support dtype %s (only the nearest "
                                   "modes copy arbitrary dtypes)" % (req.mode, x.dtype))
+    key = _plan.plan_key(req.mode, x.shape, req.out_sizes, req.scales, req.align_corners,
+                         req.antialias, code, layout)
+    return _fill_executor(ex, x, _plan.get_plan(key), code, family)
+
+
+def _fill_executor(ex, x, plan, code, family):
+    n_out = int(np.prod(ex.out_shape))
+    ex.plan = plan
+    if plan.method == _plan.GATHER:
+        ex.steps = (_gather_step(plan, x, n_out),)
+    elif family == "complex":
+        real = _plan_step(plan, code, n_out, x.real)
+        ex.steps = (lambda xx, out: real(xx.real, out.real), lambda xx, out: real(xx.imag, out.imag))
     else:
-        key = _plan.plan_key(req.mode, x.shape, req.out_sizes, req.scales, req.align_corners,
-                             req.antialias, code, layout)
-        plan = _plan.get_plan(key)
-        ex.plan = plan
         ex.check_int64 = family == "int" and code in ("i64", "u64")
         ex.steps = (_plan_step(plan, code, n_out, x),)
     return ex
+
+
+def executor_for_plan(x, plan, out_shape, out_order=None):
+    """An :class:`Executor` that applies an arbitrary ``plan`` (e.g. an adjoint) to arrays
+    shaped like ``x``, producing ``out_shape`` (memory order ``out_order``)."""
+    ex = Executor()
+    ex.out_shape = tuple(out_shape)
+    ex.out_order = out_order
+    ex.dtype = x.dtype
+    ex.native = x.dtype.isnative
+    ex.check_int64 = False
+    ex.plan = plan
+    ex._empty = 0 in ex.out_shape or x.size == 0
+    ex.steps = ()
+    if ex._empty:
+        return ex
+    dtype = x.dtype if ex.native else x.dtype.newbyteorder("=")
+    code, family, _ = _dtypes.info(dtype)
+    if family == "complex":
+        code = _dtypes.info(_dtypes.component_dtype(dtype))[0]
+    return _fill_executor(ex, x, plan, code, family)
 
 
 def _check_exact_int64(x, plan):

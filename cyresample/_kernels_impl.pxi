@@ -215,12 +215,12 @@ def separable_pass(cnp.ndarray src, cnp.ndarray dst, int axis, cnp.ndarray index
         return
     # memory safety: every tap that will be read must lie inside the source axis
     if index_max < 0:
-        if ntaps.min() < 1 or ntaps.max() > K:
+        if ntaps.min() < 0 or ntaps.max() > K:
             raise ValueError("separable_pass: ntaps out of range")
         used = np.arange(K)[None, :] < ntaps[:, None]
-        if index[used].min() < 0:
+        if index[used].size and index[used].min() < 0:
             raise ValueError("separable_pass: source index out of range")
-        index_max = index[used].max()
+        index_max = index[used].max() if index[used].size else 0
     if index_max >= n_in:
         raise ValueError("separable_pass: source index out of range")
     # inner line: the non-axis dim with the smallest source stride, if it beats the axis itself,

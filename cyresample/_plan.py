@@ -78,12 +78,13 @@ class AxisPlan:
                 raise ValueError("AxisPlan: area window out of range")
             self.index_max = int(stop.max()) - 1
         elif self.n_out:
-            if self.ntaps.min() < 1 or self.ntaps.max() > k:
+            # ntaps == 0 (no tap reaches that output: adjoint tables) computes 0
+            if self.ntaps.min() < 0 or self.ntaps.max() > k:
                 raise ValueError("AxisPlan: tap counts out of range")
             used = self.index[np.arange(k)[None, :] < self.ntaps[:, None]]
-            if used.min() < 0 or used.max() >= self.n_in:
+            if used.size and (used.min() < 0 or used.max() >= self.n_in):
                 raise ValueError("AxisPlan: source index out of range")
-            self.index_max = int(used.max())
+            self.index_max = int(used.max()) if used.size else 0
         else:
             self.index_max = 0
         for a in (self.index, self.weight, self.ntaps):
@@ -172,7 +173,7 @@ def _find_polyphase(ax):
         if M < MIN_PERIODS:
             continue
         K = int(nt[o_lo])
-        if not (nt[o_lo:o_lo + P] == K).all():
+        if K < 1 or not (nt[o_lo:o_lo + P] == K).all():
             continue
         if best is None or M * P > best[3] * best[0]:
             base = np.ascontiguousarray(idx[o_lo:o_lo + P, :K])
