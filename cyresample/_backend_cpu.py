@@ -257,7 +257,40 @@ def _plan_step(plan, code, n_out, x):
     raise AssertionError(method)  # pragma: no cover - the planner only produces the methods above
 
 
+def _interleaved_view(a):
+    """A channels-last 4-D array seen as (N, 1, H, W*C) — rows of interleaved pixels —
+    or None when its W and C axes are not one contiguous run."""
+    N, C, H, W = a.shape
+    isz = a.itemsize
+    if a.strides[1] != isz or a.strides[3] != C * isz:
+        return None
+    return np.lib.stride_tricks.as_strided(a, (N, 1, H, W * C), (a.strides[0], 0, a.strides[2], isz),
+                                           writeable=a.flags.writeable)
+
+
 def _separable_step(plan, code, n_out, x):
+    # Channels-last images (C > 1, W and C one contiguous run): the W pass is a plain row
+    # pass over W*C interleaved values with the expanded table (same numbers), which lets
+    # the polyphase and fused kernels run on them (docs/design.md, "Channels-last").
+    nd = x.ndim
+    if nd == 4 and x.shape[1] > 1 and plan.order and plan.order[0] == 1 and not plan.axes[1].skip and \
+            _interleaved_view(x) is not None:
+        C = x.shape[1]
+        flat = _plan.Plan(plan.method, (plan.axes[0], plan.axes[1].expand(C)), plan.order, plan.opmath,
+                          plan.vector_lanes, plan.variant)
+        inner = _separable_rows_step(flat, code, n_out, _interleaved_view(x))
+        generic = _separable_rows_step(plan, code, n_out, x)
+
+        def step(xx, out):
+            xv, ov = _interleaved_view(xx), _interleaved_view(out)
+            if xv is None or ov is None:
+                return generic(xx, out)
+            inner(xv, ov)
+        return step
+    return _separable_rows_step(plan, code, n_out, x)
+
+
+def _separable_rows_step(plan, code, n_out, x):
     passes = [d for d in plan.order if not plan.axes[d].skip]
     order_axes = _memory_order(x)
     fixed = plan.variant == "fixed"

@@ -55,7 +55,7 @@ class AxisPlan:
         Fixed-point precision of int32 weights (uint8 plans, spec §2.7); 0 otherwise.
     """
 
-    __slots__ = ("n_in", "n_out", "index", "weight", "ntaps", "skip", "shift", "window", "index_max", "_poly",
+    __slots__ = ("n_in", "n_out", "index", "weight", "ntaps", "skip", "shift", "window", "index_max", "_poly", "_expanded",
                  "__weakref__")
 
     def __init__(self, n_in, n_out, index, weight, ntaps, skip=False, shift=0, window=False):
@@ -112,6 +112,28 @@ class AxisPlan:
         w = None if self.weight is None else self.weight[start:stop]
         return AxisPlan(self.n_in, stop - start, self.index[start:stop], w, self.ntaps[start:stop],
                         self.skip and start == 0 and stop == self.n_out, self.shift, self.window)
+
+    def expand(self, channels):
+        """The table over rows of ``n * channels`` interleaved values (channels-last pixels).
+
+        Output ``o*C + c`` reads inputs ``index[o, k]*C + c`` with the same weights:
+        the same numbers, so a channels-last W pass runs as a plain row pass.
+        Cached per plan and channel count.
+        """
+        cache = getattr(self, "_expanded", None)
+        if cache is None:
+            cache = {}
+            object.__setattr__(self, "_expanded", cache)
+        got = cache.get(channels)
+        if got is None:
+            C = int(channels)
+            c = np.arange(C, dtype=I64)
+            idx = (self.index[:, None, :] * C + c[None, :, None]).reshape(self.n_out * C, self.k)
+            w = None if self.weight is None else np.repeat(self.weight, C, axis=0)
+            got = AxisPlan(self.n_in * C, self.n_out * C, idx, w, np.repeat(self.ntaps, C),
+                           self.skip, self.shift)
+            cache[channels] = got
+        return got
 
     def polyphase(self):
         """The periodic interior of the table, for the vectorised row kernels.
