@@ -15,6 +15,7 @@ divisions are the same operator up to rounding); nearest uses 0/1 selection
 matrices. uint8 fixed point has no adjoint (PyTorch does not differentiate it).
 """
 import functools
+import operator
 
 import numpy as np
 
@@ -83,7 +84,8 @@ def adjoint_plan(plan, T):
 
 
 def interpolate_adjoint(grad_output, input_size, size=None, scale_factor=None, mode="nearest",
-                        align_corners=None, recompute_scale_factor=None, antialias=False, *, out=None):
+                        align_corners=None, recompute_scale_factor=None, antialias=False, *,
+                        channels_last=False, out=None):
     """Apply the transpose of :func:`cyresample.interpolate`'s linear operator.
 
     For ``y = interpolate(x, ...)`` with ``x`` of shape ``input_size``, this
@@ -103,6 +105,11 @@ def interpolate_adjoint(grad_output, input_size, size=None, scale_factor=None, m
     size, scale_factor, mode, align_corners, recompute_scale_factor, antialias
         Exactly the forward call's arguments (validated the same way, with the
         same exceptions).
+    channels_last : bool, optional
+        True when the forward input had channels-last memory (an NHWC buffer
+        seen as NCHW, or NDHWC). PyTorch picks some index formulas by layout
+        (2-D/3-D nearest with C > 3, spec §3.1); this makes the adjoint the
+        transpose of exactly the forward operator that was applied.
     out : ndarray, optional
         Where to write the result (shape ``input_size``, dtype of ``grad_output``).
 
@@ -132,13 +139,13 @@ def interpolate_adjoint(grad_output, input_size, size=None, scale_factor=None, m
     >>> float(np.abs(cyresample.interpolate(x, **kw) - y).max()) < 1e-3
     True
     """
-    from . import _backend_cpu, _dtypes, _validate
+    from . import _backend_cpu, _dtypes, _layout, _validate
 
     g = grad_output if type(grad_output) is np.ndarray else np.asarray(grad_output)
     if g.ndim < 3:
         raise ValueError("grad_output must have rank 3, 4 or 5 (N, C, *spatial), got shape %s" % (g.shape,))
     try:
-        shape = tuple(int(v) for v in input_size)
+        shape = tuple(operator.index(v) for v in input_size)
     except TypeError:
         raise TypeError("input_size must be a sequence of ints, got %r" % (input_size,)) from None
     if len(shape) == g.ndim - 2:
@@ -148,8 +155,18 @@ def interpolate_adjoint(grad_output, input_size, size=None, scale_factor=None, m
     code, family, _ = _dtypes.info(g.dtype)
     if family not in ("float", "half", "complex"):
         raise TypeError("interpolate_adjoint needs a floating or complex grad_output, got %s" % g.dtype)
-    req = _validate.interpolate_args(_validate.stand_in(shape, g.dtype), size, scale_factor, mode,
-                                     align_corners, recompute_scale_factor, antialias)
+    strides = None
+    if channels_last:
+        if len(shape) not in (4, 5):
+            raise ValueError("channels_last needs a 4-D or 5-D input_size, got %s" % (shape,))
+        perm = [0] + list(range(2, len(shape))) + [1]  # NHWC / NDHWC memory order
+        step, strides = g.dtype.itemsize, [0] * len(shape)
+        for d in reversed(perm):
+            strides[d] = step
+            step *= max(shape[d], 1)
+    like = _validate.stand_in(shape, g.dtype, strides)
+    req = _validate.interpolate_args(like, size, scale_factor, mode, align_corners, recompute_scale_factor,
+                                     antialias)
     expect = tuple(shape[:2]) + tuple(req.out_sizes)
     if g.shape != expect:
         raise ValueError("grad_output has shape %s but the forward output has shape %s" % (g.shape, expect))
@@ -157,8 +174,9 @@ def interpolate_adjoint(grad_output, input_size, size=None, scale_factor=None, m
         plan_code = _dtypes.info(_dtypes.component_dtype(g.dtype))[0]
     else:
         plan_code = code
+    layout = (_layout.channels_last_contiguous(like), _layout.area_channels_last(like))
     key = _plan.plan_key(req.mode, shape, req.out_sizes, req.scales, req.align_corners,
-                         req.antialias, plan_code, (False, False))
+                         req.antialias, plan_code, layout)
     fwd = _plan.get_plan(key)
     if fwd.variant == "fixed":
         raise TypeError("interpolate_adjoint: the uint8 fixed-point operator has no adjoint")
@@ -166,7 +184,8 @@ def interpolate_adjoint(grad_output, input_size, size=None, scale_factor=None, m
     if out is not None:
         if _backend_cpu.check_out(out, g, shape):
             np.copyto(out, interpolate_adjoint(g, shape, size, scale_factor, mode, align_corners,
-                                               recompute_scale_factor, antialias))
+                                               recompute_scale_factor, antialias,
+                                               channels_last=channels_last))
             return out
     if g.size == 0 or 0 in shape:
         result = out if out is not None else np.zeros(shape, g.dtype)
