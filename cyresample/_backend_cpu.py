@@ -7,6 +7,8 @@ PyTorch gives, spec §4.1) and intermediates, and runs the kernels; no
 arithmetic on pixel values happens here. Executors depend only on the input's
 shape, strides and dtype and the call's arguments, so ``_api`` caches them.
 """
+import os
+
 import numpy as np
 
 from . import _dtypes
@@ -39,16 +41,21 @@ def _empty_in_order(shape, dtype, order_axes):
 def output_layout(x, mode):
     """Memory order of the result (spec §4.1), ``None`` for C order.
 
-    4-D channels-last input with C > 1 gives channels-last output in every
-    mode (PyTorch's ``suggest_memory_format``); 5-D channels-last-3d gives
-    channels-last-3d except for ``area``; everything else is C-contiguous.
+    4-D input with channels-last-like strides and C > 1 gives channels-last
+    output in every mode (PyTorch's ``suggest_memory_format``); 5-D likewise
+    except for ``area``; 1-D area on an (N, W, C) buffer keeps that order;
+    everything else is C-contiguous.
     """
     nd = x.ndim
     if x.shape[1] > 1 and not x.flags.c_contiguous:
-        if nd == 4 and _layout.strides_like_channels_last(x.shape, _layout.element_strides(x)):
+        st = _layout.element_strides(x)
+        if nd == 4 and _layout.strides_like_channels_last(x.shape, st):
             return [0, 2, 3, 1]
-        if nd == 5 and mode != "area" and _layout.channels_last_contiguous(x):
+        if nd == 5 and mode != "area" and _layout.strides_like_channels_last_3d(x.shape, st):
             return [0, 2, 3, 4, 1]
+        if nd == 3 and mode == "area" and _layout.area_channels_last(x):
+            # torch pools x.unsqueeze(-2) channels-last and squeezes: (N, W, C) memory
+            return [0, 2, 1]
     return None
 
 
@@ -120,8 +127,9 @@ class Executor:
             return result
         target = result
         if not self.native:
-            # arithmetic needs native byte order; the result keeps the caller's dtype
-            x = x.astype(x.dtype.newbyteorder("="))
+            # arithmetic needs native byte order: a C-ordered native copy (the steps were
+            # prepared for exactly that layout); the result keeps the caller's dtype
+            x = np.ascontiguousarray(x, dtype=x.dtype.newbyteorder("="))
             target = np.empty(result.shape, x.dtype)
         if self.check_int64:
             _check_exact_int64(x, self.plan)
@@ -132,11 +140,28 @@ class Executor:
         return result
 
 
+def _physical_memory():
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
+_PHYSICAL_MEMORY = _physical_memory()
+
+
 def prepare(req):
     """Build the :class:`Executor` of a validated request (see the module docstring)."""
     x = req.array
     ex = Executor()
     ex.out_shape = tuple(x.shape[:2]) + tuple(req.out_sizes)
+    nbytes = x.itemsize
+    for n in ex.out_shape:
+        nbytes *= n
+    if _PHYSICAL_MEMORY is not None and nbytes > _PHYSICAL_MEMORY:
+        # fail before planning (plans are proportional to the output sizes)
+        raise MemoryError("cyresample: the result %s of %s needs %.3g GB, more than this machine's "
+                          "%.3g GB of memory" % (ex.out_shape, x.dtype, nbytes / 1e9, _PHYSICAL_MEMORY / 1e9))
     ex.out_order = output_layout(x, req.mode)
     ex.dtype = x.dtype
     ex.native = x.dtype.isnative
@@ -147,6 +172,8 @@ def prepare(req):
     if ex._empty:
         return ex
     dtype = x.dtype if ex.native else x.dtype.newbyteorder("=")
+    if not ex.native:
+        x = np.empty(x.shape, dtype)  # the layout the executor will convert inputs to
     code, family, _ = _dtypes.info(dtype)
     layout = (_layout.channels_last_contiguous(x), _layout.area_channels_last(x))
     if req.mode in ("nearest", "nearest-exact"):
@@ -190,6 +217,8 @@ def executor_for_plan(x, plan, out_shape, out_order=None):
     if ex._empty:
         return ex
     dtype = x.dtype if ex.native else x.dtype.newbyteorder("=")
+    if not ex.native:
+        x = np.empty(x.shape, dtype)  # the layout the executor will convert inputs to
     code, family, _ = _dtypes.info(dtype)
     if family == "complex":
         code = _dtypes.info(_dtypes.component_dtype(dtype))[0]
@@ -197,7 +226,11 @@ def executor_for_plan(x, plan, out_shape, out_order=None):
 
 
 def _check_exact_int64(x, plan):
-    """64-bit integers go through float64: refuse values that would lose precision."""
+    """64-bit integers: refuse values that the arithmetic could not hold exactly.
+
+    The interpolating modes compute in float64 (exact up to 2**53); area sums a
+    window in 64-bit integers (exact while the sum fits in them).
+    """
     if x.size == 0:
         return
     bound = max(abs(int(x.min())), abs(int(x.max())))
@@ -205,7 +238,11 @@ def _check_exact_int64(x, plan):
         window = 1
         for ax in plan.axes:
             window *= int(ax.ntaps.max()) if ax.n_out else 1
-        bound *= window
+        limit = 2 ** 64 - 1 if x.dtype.kind == "u" else 2 ** 63 - 1
+        if bound * window > limit:
+            raise ValueError("cyresample: %s area windows of %d values up to %d overflow 64-bit "
+                             "sums" % (x.dtype, window, bound))
+        return
     if bound > _dtypes.EXACT_INT_LIMIT:
         raise ValueError("cyresample: %s values up to %d cannot be interpolated exactly (computed "
                          "in float64, exact up to 2**53); convert to float64 explicitly to accept "
@@ -220,8 +257,12 @@ def _gather_step(plan, x, n_out):
         offsets.append((ax.index[:, 0] * x.strides[2 + d]).astype(np.intp))
     gather = _kernels.gather
     checked = _kernels.check_gather(x, offsets)
+    shape, strides = x.shape, x.strides
 
     def step(xx, out):
+        # the offsets are byte offsets for this shape and these strides only
+        if xx.shape != shape or xx.strides != strides:
+            raise AssertionError("gather step called on a different layout")
         gather(xx, out, offsets, _threads_for(n_out), checked)
     return step
 

@@ -47,7 +47,7 @@ cdef extern from "cyr_dtypes.h" nogil:
     uint64_t cyr_rs_u64(double v)
     uint8_t cyr_fixed_u8(int32_t acc, int shift)
     int64_t cyr_mean_round_i64(int64_t s, int64_t k)
-    double cyr_mean_round_f64(double s, int64_t k)
+    uint64_t cyr_mean_round_u64(uint64_t s, int64_t k)
 
 cdef extern from *:
     """

@@ -40,6 +40,22 @@ def strides_like_channels_last(shape, strides):
     return True
 
 
+def strides_like_channels_last_3d(shape, strides):
+    """``c10::is_channels_last_strides_3d_s5`` (5-D ``suggest_memory_format``)."""
+    if strides[1] == 0:
+        return False
+    lo = 0
+    for d in (1, 4, 3, 2, 0):
+        if shape[d] == 0 or strides[d] < lo:
+            return False
+        if d == 0 and lo == strides[1]:
+            return False
+        lo = strides[d]
+        if shape[d] > 1:
+            lo *= shape[d]
+    return True
+
+
 def channels_last_contiguous(arr):
     """``is_contiguous(channels_last)`` (4-D) / ``channels_last_3d`` (5-D)."""
     if arr.ndim == 4:

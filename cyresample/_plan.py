@@ -179,7 +179,7 @@ def _find_polyphase(ax):
     best = None
     for P in range(1, min(MAX_PERIOD, n // MIN_PERIODS) + 1):
         d = idx[P:] - idx[:-P]
-        Q = int(np.median(d[:, 0])) if len(d) else 0
+        Q = int(d[len(d) // 2, 0]) if len(d) else 0
         if Q <= 0:
             continue
         same = ((d == Q).all(1) & (w[P:] == w[:-P]).all(1) & (nt[P:] == nt[:-P]))
@@ -630,7 +630,8 @@ def get_plan(key):
 
     if mode == "area":
         if all(o == 1 for o in out_sizes) and float_like:
-            return Plan(MEAN, [area_axis(n, 1) for n in in_sizes], order, T)
+            # torch's mean(); an empty spatial axis gives NaN (0/0), so its window is nominal
+            return Plan(MEAN, [area_axis(max(n, 1), 1) for n in in_sizes], order, T)
         axes = [area_axis(in_sizes[d], out_sizes[d]) for d in range(nd)]
         lanes = 0
         variant = code
@@ -671,13 +672,14 @@ def get_plan(key):
     store = code if half else None
     sc = [None if align else scales[d] for d in range(nd)]
     if kind == "linear":
-        product = float_like and (
+        # integers follow float64's path rules (they are float64 arithmetic rounded once)
+        product = (
             (nd == 2 and ((channels_last and C > 3) or out_sizes[0] + out_sizes[1] <= 128)) or
             (nd == 3 and channels_last and C > 3))
         if product:
             # the channels-last kernel keeps float32 lambdas, even for half dtypes (spec §2.3)
             axes = [linear_axis(in_sizes[d], out_sizes[d], align, sc[d], T) for d in range(nd)]
-            lanes = 8 if code == "f32" else (4 if code == "f64" else _HALF_LANES)
+            lanes = 8 if code == "f32" else (_HALF_LANES if half else 4)
             return Plan(PRODUCT, axes, order, T, lanes, code)
         axes = [linear_axis(in_sizes[d], out_sizes[d], align, sc[d], T, store) for d in range(nd)]
         return Plan(SEPARABLE, axes, order, T)

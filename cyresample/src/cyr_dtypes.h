@@ -75,9 +75,15 @@ static inline uint16_t cyr_float_to_bf16(float f) {
 /* Integer results of the floating modes: round half up (floor(v + 0.5)), then saturate.
  * The same policy as PyTorch's uint8 fixed point (docs/semantics.md, "Integer dtypes").
  * NaN cannot occur: integer inputs are finite. */
+/* floor(v + 0.5) computed without rounding v + 0.5 (inexact for |v| >= 2^52):
+ * v - floor(v) is exact (Sterbenz), so compare it with 0.5 instead. */
+static inline double cyr_round_half_up(double v) {
+    double r = floor(v);
+    return (v - r >= 0.5) ? r + 1.0 : r;
+}
 #define CYR_ROUND_SAT(NAME, CT, LO, HI)                                   \
     static inline CT NAME(double v) {                                     \
-        double r = floor(v + 0.5);                                        \
+        double r = cyr_round_half_up(v);                                  \
         if (r <= (double)(LO)) return (CT)(LO);                           \
         if (r >= (double)(HI)) return (CT)(HI);                           \
         return (CT)r;                                                     \
@@ -90,13 +96,13 @@ CYR_ROUND_SAT(cyr_rs_i32, int32_t, INT32_MIN, INT32_MAX)
 CYR_ROUND_SAT(cyr_rs_u32, uint32_t, 0, UINT32_MAX)
 /* 64-bit: (double)INT64_MAX rounds up to 2^63, so compare against 2^63 exactly */
 static inline int64_t cyr_rs_i64(double v) {
-    double r = floor(v + 0.5);
+    double r = cyr_round_half_up(v);
     if (r < -9223372036854775808.0) return INT64_MIN;
     if (r >= 9223372036854775808.0) return INT64_MAX;
     return (int64_t)r;
 }
 static inline uint64_t cyr_rs_u64(double v) {
-    double r = floor(v + 0.5);
+    double r = cyr_round_half_up(v);
     if (r <= 0.0) return 0;
     if (r >= 18446744073709551616.0) return UINT64_MAX;
     return (uint64_t)r;
@@ -108,20 +114,16 @@ static inline uint8_t cyr_fixed_u8(int32_t acc, int shift) {
     return (uint8_t)(v < 0 ? 0 : (v > 255 ? 255 : v));
 }
 
-/* Integer area (extension): mean of an exact integer sum, rounded half up. */
+/* Integer area (extension): mean of an exact integer sum, rounded half up. The caller
+ * guarantees |sum| < 2^63 (signed) or sum < 2^64 (unsigned). */
 static inline int64_t cyr_mean_round_i64(int64_t sum, int64_t k) {
     int64_t q = sum / k, r = sum % k;           /* C truncates toward zero */
     if (r < 0) { q -= 1; r += k; }              /* floor division */
-    return q + (2 * r >= k ? 1 : 0);
+    return q + (r >= k - r ? 1 : 0);            /* 2r >= k without overflow */
 }
-/* The same for sums held exactly in a double (|sum| < 2^53, checked by the caller); the
- * result is saturated by the caller's cast range check. */
-static inline double cyr_mean_round_f64(double sum, int64_t k) {
-    double q = floor(sum / (double)k);
-    double r = sum - q * (double)k;             /* exact: all terms are integers < 2^53 */
-    if (r < 0) { q -= 1; r += (double)k; }
-    if (r >= (double)k) { q += 1; r -= (double)k; }
-    return q + (2 * r >= (double)k ? 1 : 0);
+static inline uint64_t cyr_mean_round_u64(uint64_t sum, int64_t k) {
+    uint64_t q = sum / (uint64_t)k, r = sum % (uint64_t)k;
+    return q + (r >= (uint64_t)k - r ? 1 : 0);
 }
 
 #endif
