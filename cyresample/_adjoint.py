@@ -141,7 +141,11 @@ def interpolate_adjoint(grad_output, input_size, size=None, scale_factor=None, m
     """
     from . import _backend_cpu, _dtypes, _layout, _validate
 
-    g = grad_output if type(grad_output) is np.ndarray else np.asarray(grad_output)
+    gpu = type(grad_output).__module__.startswith("cupy")
+    if gpu:  # the CUDA twin: the same adjoint plan, run by the CUDA backend's separable kernels
+        g = _validate.stand_in(grad_output.shape, grad_output.dtype, grad_output.strides)
+    else:
+        g = grad_output if type(grad_output) is np.ndarray else np.asarray(grad_output)
     if g.ndim < 3:
         raise ValueError("grad_output must have rank 3, 4 or 5 (N, C, *spatial), got shape %s" % (g.shape,))
     try:
@@ -181,6 +185,14 @@ def interpolate_adjoint(grad_output, input_size, size=None, scale_factor=None, m
     if fwd.variant == "fixed":
         raise TypeError("interpolate_adjoint: the uint8 fixed-point operator has no adjoint")
     plan = adjoint_plan(fwd, fwd.opmath)
+    if gpu:
+        from . import _backend_cuda
+        if grad_output.size == 0 or 0 in shape:
+            import cupy
+            result = out if out is not None else cupy.zeros(shape, grad_output.dtype)
+            result[...] = 0
+            return result
+        return _backend_cuda.executor_for_plan(grad_output, plan, shape)(grad_output, out)
     if out is not None:
         if _backend_cpu.check_out(out, g, shape):
             np.copyto(out, interpolate_adjoint(g, shape, size, scale_factor, mode, align_corners,

@@ -548,3 +548,23 @@ def test_superres_example_runs_and_matches_the_docs():
     assert doc_ls < 1e-12 and doc_bicubic == bicubic, (quoted[0], line)
     with open(os.path.join(DOCS, "examples", "superres.py"), encoding="utf-8") as f:
         assert len(f.read().splitlines()) < 40
+
+
+def test_cupy_gradients_route_to_the_cuda_twin():
+    """A CuPy-typed gradient runs the same adjoint plan on the CUDA backend; without CuPy
+    installed that is a clear ImportError, never a silent NumPy conversion."""
+    try:
+        import cupy  # noqa: F401
+        pytest.skip("cupy is installed: the GPU tests cover this path")
+    except ImportError:
+        pass
+
+    class FakeCupyArray:
+        __module__ = "cupy._core.core"
+
+        def __init__(self, a):
+            self.shape, self.dtype, self.strides, self.size = a.shape, a.dtype, a.strides, a.size
+
+    g = FakeCupyArray(np.ones((1, 2, 8, 8), np.float32))
+    with pytest.raises(ImportError, match="(?i)cupy"):
+        interpolate_adjoint(g, (1, 2, 4, 4), size=(8, 8), mode="bilinear")
