@@ -127,9 +127,10 @@ class Executor:
             return result
         target = result
         if not self.native:
-            # arithmetic needs native byte order: a C-ordered native copy (the steps were
-            # prepared for exactly that layout); the result keeps the caller's dtype
-            x = np.ascontiguousarray(x, dtype=x.dtype.newbyteorder("="))
+            # arithmetic needs native byte order: a native copy in the input's memory order
+            # (order='K', the layout the steps were prepared for, so the same kernels and
+            # rounding as for the native twin); the result keeps the caller's dtype
+            x = x.astype(x.dtype.newbyteorder("="), order="K")
             target = np.empty(result.shape, x.dtype)
         if self.check_int64:
             _check_exact_int64(x, self.plan)
@@ -172,10 +173,12 @@ def prepare(req):
     if ex._empty:
         return ex
     dtype = x.dtype if ex.native else x.dtype.newbyteorder("=")
-    if not ex.native:
-        x = np.empty(x.shape, dtype)  # the layout the executor will convert inputs to
-    code, family, _ = _dtypes.info(dtype)
+    # the path rules look at the caller's layout (a byte-swapped array rounds like its
+    # native twin); the steps are prepared for the arrays the kernels will see
     layout = (_layout.channels_last_contiguous(x), _layout.area_channels_last(x))
+    if not ex.native:
+        x = np.empty_like(x, dtype=dtype)  # the layout the executor converts inputs to (order 'K')
+    code, family, _ = _dtypes.info(dtype)
     if req.mode in ("nearest", "nearest-exact"):
         code = code or "f32"
     elif family == "complex":
@@ -218,7 +221,7 @@ def executor_for_plan(x, plan, out_shape, out_order=None):
         return ex
     dtype = x.dtype if ex.native else x.dtype.newbyteorder("=")
     if not ex.native:
-        x = np.empty(x.shape, dtype)  # the layout the executor will convert inputs to
+        x = np.empty_like(x, dtype=dtype)  # the layout the executor will convert inputs to (order 'K')
     code, family, _ = _dtypes.info(dtype)
     if family == "complex":
         code = _dtypes.info(_dtypes.component_dtype(dtype))[0]
