@@ -334,12 +334,16 @@ def _separable_step(plan, code, n_out, x):
     return _separable_rows_step(plan, code, n_out, x)
 
 
-def _separable_rows_step(plan, code, n_out, x):
+def separable_passes(plan, code, x):
+    """The passes of a separable plan on arrays laid out like ``x``, in run order (spec §3.2:
+    the last axis first), shared by every backend:
+    ``([(inter_shape or None for the last, axis, AxisPlan, variant, src_code, dst_code,
+    n_elements)], intermediate dtype, intermediates' memory order)``."""
     passes = [d for d in plan.order if not plan.axes[d].skip]
     order_axes = _memory_order(x)
     fixed = plan.variant == "fixed"
     t_code = "u8" if fixed else ("f64" if plan.opmath == np.float64 else "f32")
-    inter_dtype = np.uint8 if fixed else plan.opmath
+    inter_dtype = np.dtype(np.uint8) if fixed else np.dtype(plan.opmath)
     shape = list(x.shape)
     prepared = []
     for k, d in enumerate(passes):
@@ -351,6 +355,11 @@ def _separable_rows_step(plan, code, n_out, x):
         n = int(np.prod(shape))
         prepared.append((None if last else tuple(shape), 2 + d, ax, src_code + "_" + dst_code,
                          src_code, dst_code, n))
+    return prepared, inter_dtype, order_axes
+
+
+def _separable_rows_step(plan, code, n_out, x):
+    prepared, inter_dtype, order_axes = separable_passes(plan, code, x)
     separable = _kernels.separable_pass
     # Fuse the first two passes (W, then H) over bands of output rows when the source rows
     # are contiguous: no intermediate plane goes through memory (docs/design.md, "Fusion").

@@ -78,11 +78,7 @@ _EXECUTORS = {}
 _MAX_EXECUTORS = 1024
 
 
-def _k(value):
-    kind = type(value)
-    if kind is list or kind is tuple:
-        return kind, tuple(value), tuple(map(type, value))
-    return kind, value
+from ._api import _k  # noqa: E402 - the same cache-key rule as the NumPy path
 
 
 # ------------------------------------------------------------------------------------------
@@ -419,24 +415,11 @@ def _plan_step(plan, code, x):
 
 
 def separable_passes(plan, code, x):
-    """The passes of a separable plan, as ``_backend_cpu._separable_step`` runs them:
-    ``[(inter_shape or None for the last, axis, AxisPlan, variant)]``, plus the
+    """The CPU backend's pass list (one definition of pass order, intermediate types and
+    layouts): ``[(inter_shape or None for the last, axis, AxisPlan, variant)]``, plus the
     intermediates' dtype and memory order."""
-    passes = [d for d in plan.order if not plan.axes[d].skip]
-    order_axes = _backend_cpu._memory_order(x)
-    fixed = plan.variant == "fixed"
-    t_code = "u8" if fixed else ("f64" if plan.opmath == np.float64 else "f32")
-    inter_dtype = np.dtype(np.uint8) if fixed else np.dtype(plan.opmath)
-    shape = list(x.shape)
-    prepared = []
-    for k, d in enumerate(passes):
-        ax = plan.axes[d]
-        shape[2 + d] = ax.n_out
-        last = k == len(passes) - 1
-        src_code = code if k == 0 else t_code
-        dst_code = code if last else t_code
-        prepared.append((None if last else tuple(shape), 2 + d, ax, src_code + "_" + dst_code))
-    return prepared, inter_dtype, order_axes
+    prepared, inter_dtype, order_axes = _backend_cpu.separable_passes(plan, code, x)
+    return [p[:4] for p in prepared], inter_dtype, order_axes
 
 
 def _separable_step(plan, code, x):

@@ -58,7 +58,7 @@ SEPARABLE_VARIANTS = (
     + ("u8_u8",)
 )
 #: product variants (dtype codes): the CPU's ``PRODUCT_VARIANTS``
-PRODUCT_VARIANTS = ("f32", "f64", "f16", "bf16")
+PRODUCT_VARIANTS = ("f32", "f64", "f16", "bf16") + _INTS
 #: area variants: the CPU's ``AREA_VARIANTS``
 AREA_VARIANTS = ("f32", "f64", "f16", "bf16", "f16_low", "bf16_low", "u8") + _INTS
 

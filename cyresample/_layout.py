@@ -24,12 +24,12 @@ def is_contiguous_order(shape, strides, order):
     return True
 
 
-def strides_like_channels_last(shape, strides):
-    """``c10::is_channels_last_strides_2d_s4`` (drives ``suggest_memory_format``)."""
+def _strides_like_order(shape, strides, order):
+    # c10::is_channels_last_strides_{2d_s4,3d_s5}: strides increase along `order`
     if strides[1] == 0:
         return False
     lo = 0
-    for d in (1, 3, 2, 0):
+    for d in order:
         if shape[d] == 0 or strides[d] < lo:
             return False
         if d == 0 and lo == strides[1]:
@@ -38,22 +38,16 @@ def strides_like_channels_last(shape, strides):
         if shape[d] > 1:
             lo *= shape[d]
     return True
+
+
+def strides_like_channels_last(shape, strides):
+    """``c10::is_channels_last_strides_2d_s4`` (drives ``suggest_memory_format``)."""
+    return _strides_like_order(shape, strides, (1, 3, 2, 0))
 
 
 def strides_like_channels_last_3d(shape, strides):
     """``c10::is_channels_last_strides_3d_s5`` (5-D ``suggest_memory_format``)."""
-    if strides[1] == 0:
-        return False
-    lo = 0
-    for d in (1, 4, 3, 2, 0):
-        if shape[d] == 0 or strides[d] < lo:
-            return False
-        if d == 0 and lo == strides[1]:
-            return False
-        lo = strides[d]
-        if shape[d] > 1:
-            lo *= shape[d]
-    return True
+    return _strides_like_order(shape, strides, (1, 4, 3, 2, 0))
 
 
 def channels_last_contiguous(arr):

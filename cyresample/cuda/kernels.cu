@@ -180,29 +180,27 @@ CYR_HD unsigned char cyr_fixed_u8(int acc, int shift) {
     return (unsigned char)(v < 0 ? 0 : (v > 255 ? 255 : v));
 }
 
-// Integer area (extension): mean of an exact integer sum, rounded half up.
+// Integer area (extension): mean of an exact integer sum, rounded half up (as
+// cyr_dtypes.h; 2r >= k tested without overflow).
 CYR_HD i64 cyr_mean_round_i64(i64 sum, i64 k) {
     i64 q = sum / k, r = sum % k;  // truncates toward zero
     if (r < 0) {                   // floor division
         q -= 1;
         r += k;
     }
-    return q + (2 * r >= k ? 1 : 0);
+    return q + (r >= k - r ? 1 : 0);
 }
 
-CYR_HD double cyr_mean_round_f64(double sum, i64 k) {
-    const double kk = (double)k;
-    double q = floor(cyr_div(sum, kk));
-    double r = cyr_sub(sum, cyr_mul(q, kk));  // exact: all terms are integers < 2^53
-    if (r < 0) {
-        q = cyr_sub(q, 1.0);
-        r = cyr_add(r, kk);
-    }
-    if (r >= kk) {
-        q = cyr_add(q, 1.0);
-        r = cyr_sub(r, kk);
-    }
-    return cyr_add(q, cyr_mul(2.0, r) >= kk ? 1.0 : 0.0);
+CYR_HD unsigned long long cyr_mean_round_u64(unsigned long long sum, i64 k) {
+    const unsigned long long kk = (unsigned long long)k;
+    const unsigned long long q = sum / kk, r = sum % kk;
+    return q + (r >= kk - r ? 1ULL : 0ULL);
+}
+
+// floor(v + 0.5) without rounding v + 0.5 (inexact for |v| >= 2^52): v - floor(v) is exact
+CYR_HD double cyr_round_half_up(double v) {
+    const double r = floor(v);
+    return cyr_sub(v, r) >= 0.5 ? cyr_add(r, 1.0) : r;
 }
 
 // ------------------------------------------------------------------------------------
@@ -240,14 +238,14 @@ template <> struct cyr_ty<unsigned char> {
     static CYR_HD int load(const char* p) { return (int)*(const unsigned char*)p; }
 };
 
-// Other integers compute in float64; results round half up (floor(v + 0.5)), then
+// Other integers compute in float64; results round half up (cyr_round_half_up), then
 // saturate: CYR_ROUND_SAT of cyr_dtypes.h.
 #define CYR_INT_TY(T, LO, HI)                                                    \
     template <> struct cyr_ty<T> {                                               \
         typedef double op_t;                                                     \
         static CYR_HD double load(const char* p) { return (double)*(const T*)p; } \
         static CYR_HD void store(char* p, double v) {                            \
-            double r = floor(cyr_add(v, 0.5));                                           \
+            double r = cyr_round_half_up(v);                                     \
             T o;                                                                 \
             if (r <= (double)(LO)) o = (T)(LO);                                  \
             else if (r >= (double)(HI)) o = (T)(HI);                             \
@@ -267,7 +265,7 @@ template <> struct cyr_ty<long long> {
     typedef double op_t;
     static CYR_HD double load(const char* p) { return (double)*(const long long*)p; }
     static CYR_HD void store(char* p, double v) {
-        double r = floor(cyr_add(v, 0.5));
+        double r = cyr_round_half_up(v);
         long long o;
         if (r < -9223372036854775808.0) o = (-9223372036854775807LL - 1);
         else if (r >= 9223372036854775808.0) o = 9223372036854775807LL;
@@ -280,7 +278,7 @@ template <> struct cyr_ty<unsigned long long> {
     typedef double op_t;
     static CYR_HD double load(const char* p) { return (double)*(const unsigned long long*)p; }
     static CYR_HD void store(char* p, double v) {
-        double r = floor(cyr_add(v, 0.5));
+        double r = cyr_round_half_up(v);
         unsigned long long o;
         if (r <= 0.0) o = 0ULL;
         else if (r >= 18446744073709551616.0) o = 18446744073709551615ULL;
@@ -525,12 +523,14 @@ CYR_AREA_INT(unsigned short, i64)
 CYR_AREA_INT(short, i64)
 CYR_AREA_INT(int, i64)
 CYR_AREA_INT(unsigned int, i64)
-CYR_AREA_INT(long long, double)
-CYR_AREA_INT(unsigned long long, double)
+CYR_AREA_INT(long long, i64)
+CYR_AREA_INT(unsigned long long, unsigned long long)
 #undef CYR_AREA_INT
 
-// window sums: exact int64 for the small integers, one IEEE rounding per add otherwise
+// window sums: exact 64-bit integers for integer dtypes (the caller checks for overflow),
+// one IEEE rounding per add for floats
 CYR_HD i64 cyr_area_add(i64 a, i64 b) { return a + b; }
+CYR_HD unsigned long long cyr_area_add(unsigned long long a, unsigned long long b) { return a + b; }
 CYR_HD float cyr_area_add(float a, float b) { return cyr_add(a, b); }
 CYR_HD double cyr_area_add(double a, double b) { return cyr_add(a, b); }
 
@@ -538,8 +538,8 @@ template <class A> struct cyr_mean_round;
 template <> struct cyr_mean_round<i64> {
     static CYR_HD i64 f(i64 s, i64 k) { return cyr_mean_round_i64(s, k); }
 };
-template <> struct cyr_mean_round<double> {
-    static CYR_HD double f(double s, i64 k) { return cyr_mean_round_f64(s, k); }
+template <> struct cyr_mean_round<unsigned long long> {
+    static CYR_HD unsigned long long f(unsigned long long s, i64 k) { return cyr_mean_round_u64(s, k); }
 };
 
 template <class S, int LOW>
