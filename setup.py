@@ -40,6 +40,23 @@ def _compiler_accepts(compiler, flags, link_flags=(), source=None):
     return True
 
 
+def _libomp_prefix():
+    """macOS: the libomp install prefix (CYRESAMPLE_LIBOMP_PREFIX, else Homebrew's), or None."""
+    prefix = os.environ.get("CYRESAMPLE_LIBOMP_PREFIX", "").strip()
+    if prefix:
+        return prefix
+    import shutil
+    import subprocess
+    if shutil.which("brew") is None:
+        return None
+    try:
+        out = subprocess.run(["brew", "--prefix", "libomp"], capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    prefix = out.stdout.strip()
+    return prefix if out.returncode == 0 and os.path.isdir(os.path.join(prefix, "include")) else None
+
+
 OPENMP_PROBE = textwrap.dedent("""
     #include <omp.h>
     int main(void) {
@@ -64,7 +81,14 @@ class BuildExt(build_ext):
                     "-Wno-unused-function"]
             omp_c, omp_l = ["-fopenmp"], ["-fopenmp"]
             if sys.platform == "darwin":
-                omp_c, omp_l = ["-Xpreprocessor", "-fopenmp"], ["-lomp"]
+                # Apple clang has no OpenMP runtime: LLVM's libomp (brew install libomp;
+                # CYRESAMPLE_LIBOMP_PREFIX overrides where it is). Without it the probe
+                # fails and the build goes on single-threaded, as with CYRESAMPLE_NO_OPENMP=1.
+                prefix = _libomp_prefix()
+                inc = ["-I" + os.path.join(prefix, "include")] if prefix else []
+                lib = ["-L" + os.path.join(prefix, "lib"), "-Wl,-rpath," + os.path.join(prefix, "lib")] \
+                    if prefix else []
+                omp_c, omp_l = ["-Xpreprocessor", "-fopenmp"] + inc, lib + ["-lomp"]
         use_omp = not NO_OPENMP and _compiler_accepts(self.compiler, omp_c, omp_l, OPENMP_PROBE)
         if use_omp:
             print("cyresample: building with OpenMP (%s)" % " ".join(omp_c))

@@ -1,4 +1,12 @@
-"""Command line: ``python -m cyresample {demo,info}`` (also the ``cyresample`` script)."""
+"""Command line: ``python -m cyresample {demo,info,bench,resize}`` (also the ``cyresample`` script).
+
+* ``demo``   resize a sample array in every mode and print what happened;
+* ``info``   version, CPU variant, OpenMP and threads (``cyresample.show_config()``);
+* ``bench``  side-by-side benchmark (``cyresample._bench``; ``bench --help``);
+* ``resize`` resize ``.npy``/``.npz`` files and images (``resize --help``).
+
+Exit status: 0 on success, 2 for a usage error, 1 for a failure.
+"""
 import argparse
 import sys
 import time
@@ -45,19 +53,47 @@ def _info(args):
     return 0
 
 
-def main(argv=None):
-    """Entry point of ``python -m cyresample`` and the ``cyresample`` script."""
-    parser = argparse.ArgumentParser(prog="cyresample", description=__doc__)
-    sub = parser.add_subparsers(dest="command", required=True)
+def build_parser():
+    """The ``argparse`` parser of the command line (``bench`` parses its own arguments)."""
+    from . import _cli_resize
+
+    parser = argparse.ArgumentParser(prog="cyresample", description=__doc__.split("\n\n")[0],
+                                     epilog="Run 'cyresample COMMAND --help' for a command's options.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     sub.add_parser("demo", help="resize a sample array in every mode and print what happened")
-    sub.add_parser("info", help="print version, CPU variant, OpenMP and thread configuration")
+    sub.add_parser("info", help="print version, CPU variant, OpenMP and threads, CUDA/CuPy/Dask availability "
+                                "(cyresample.show_config())")
     sub.add_parser("bench", help="side-by-side benchmark against torch/OpenCV/Pillow/SciPy "
                                  "(python -m cyresample bench --help)", add_help=False)
+    _cli_resize.add_parser(sub)
+    return parser
+
+
+def main(argv=None):
+    """Entry point of ``python -m cyresample`` and the ``cyresample`` script.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        The arguments (default: ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+        The exit status: 0 on success, 2 for a usage error, 1 for a failure.
+    """
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv and argv[0] == "bench":
         from . import _bench
         return _bench.main(argv[1:])
-    args = parser.parse_args(argv)
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as e:  # --help (0) or a usage error (2): a status, not an exception
+        return e.code if isinstance(e.code, int) else (0 if e.code is None else 2)
+    if args.command == "resize":
+        from . import _cli_resize
+        return _cli_resize.run(args)
     return {"demo": _demo, "info": _info}[args.command](args)
 
 

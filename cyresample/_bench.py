@@ -158,7 +158,7 @@ def peers_for(case, x, y_ref):
                     for c in range(x.shape[1])]
             out["pillow"] = (lambda: [im.resize((W, H), resample) for im in imgs], True)
     if nd in (1, 3) and _available("scipy") and mode in ("nearest", "linear", "trilinear") and \
-            not kw.get("align_corners"):
+            not kw.get("align_corners") and case.dtype.name in ("float32", "float64"):
         from scipy import ndimage
         order = 0 if mode == "nearest" else 1
         zoom = (1, 1) + tuple(o / i for o, i in zip(oshape[2:], x.shape[2:]))

@@ -44,6 +44,13 @@ def _cuda_module():
     (which needs the compiled CPU kernels)."""
     import importlib.util
     path = os.path.join(ROOT, "cyresample", "_cuda_module.py")
+    if not os.path.exists(path):  # run against an installed cyresample (e.g. a wheel)
+        try:
+            found = importlib.util.find_spec("cyresample")
+        except ImportError:
+            found = None
+        if found is not None and found.submodule_search_locations:
+            path = os.path.join(list(found.submodule_search_locations)[0], "_cuda_module.py")
     spec = importlib.util.spec_from_file_location("_cyr_cuda_module_check", path)
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
