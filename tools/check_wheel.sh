@@ -41,7 +41,7 @@ while [ $# -gt 0 ]; do
     shift
 done
 if [ -z "$WORK" ]; then
-    WORK="$(mktemp -d /tmp/cyresample-wheel.XXXXXX)"
+    WORK="$(mktemp -d -t cyresample-wheel.XXXXXX)"
 fi
 mkdir -p "$WORK"
 WORK="$(cd "$WORK" && pwd)"

@@ -12,7 +12,7 @@
 #
 # Extra arguments after the mode go to pytest (default: -q -p no:cacheprovider).
 # Environment:
-#   SANITIZE_DIR   where the copies go (default /tmp/cyr-sanitize); <dir>/<mode> is wiped
+#   SANITIZE_DIR   where the copies go (default $TMPDIR/cyr-sanitize); <dir>/<mode> is wiped
 #   SANITIZE_TORCH 1 (default) lets the suite import torch if installed; 0 hides it
 #                  (sys.modules['torch'] = None), so the golden-vector path is exercised
 #   CC             compiler (default gcc; the ASan runtime is located with $CC -print-file-name)
@@ -29,7 +29,7 @@ PYTEST_ARGS=("$@")
 [ ${#PYTEST_ARGS[@]} -eq 0 ] && PYTEST_ARGS=(-q -p no:cacheprovider)
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-BASE="${SANITIZE_DIR:-/tmp/cyr-sanitize}"
+BASE="${SANITIZE_DIR:-${TMPDIR:-/tmp}/cyr-sanitize}"
 PY="${PYTHON:-python}"
 CC_BASE="${CC:-gcc}"
 SAN="-fsanitize=address,undefined"
