@@ -68,12 +68,6 @@ def _raw(a, code):
     return a.view(np.uint16) if code in ("f16", "bf16") else a
 
 
-def allocate_output(x, out_sizes, mode):
-    """A new uninitialised result array (shape, dtype and layout as PyTorch's)."""
-    shape = tuple(x.shape[:2]) + tuple(out_sizes)
-    return _empty_in_order(shape, x.dtype, output_layout(x, mode))
-
-
 def check_out(out, x, out_shape):
     """Validate a caller's ``out=`` array; return True when it overlaps the input."""
     if not isinstance(out, np.ndarray):

@@ -344,10 +344,6 @@ def resize_array(x, kw, out=None, report=None):
         raise JobError(str(e)) from None
 
 
-def _describe(a):
-    return "%s %s" % (tuple(a.shape), a.dtype)
-
-
 def process(src, dst, spec, report):
     """Resize one file ``src`` into ``dst``. Returns a one-line summary."""
     kin, kout = _kind(src), _kind(dst)

@@ -317,11 +317,6 @@ def floorf(r):
     return np.floor(np.asarray(r).astype(F32)).astype(I64)
 
 
-def _opmath(dtype):
-    """PyTorch's opmath type for a dtype (spec 'Notation')."""
-    return F64 if np.dtype(dtype) == np.float64 else F32
-
-
 # ----------------------------------------------------------------------------------------------
 # per-axis planners, one per formula of spec §2; cached on scalar keys
 # ----------------------------------------------------------------------------------------------

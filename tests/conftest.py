@@ -12,7 +12,7 @@ import os
 import numpy as np
 import pytest
 
-import cases as C
+
 
 GOLDEN_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "golden")
 TORCH_THREADS = 2
