@@ -66,6 +66,7 @@ _COMMON = dict(deadline=None, print_blob=True,
 settings.register_profile("cyresample-default", max_examples=40, derandomize=True, **_COMMON)
 settings.register_profile("cyresample-long", max_examples=20000, **_COMMON)
 settings.register_profile("cyresample-dev", max_examples=500, **_COMMON)
+settings.register_profile("cyresample-medium", max_examples=5000, **_COMMON)
 PROFILE_ENV = "CYRESAMPLE_HYPOTHESIS_PROFILE"
 
 

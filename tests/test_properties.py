@@ -62,6 +62,7 @@ _COMMON = dict(deadline=None, print_blob=True,
 settings.register_profile("cyresample-default", max_examples=40, derandomize=True, **_COMMON)
 settings.register_profile("cyresample-long", max_examples=20000, **_COMMON)
 settings.register_profile("cyresample-dev", max_examples=500, **_COMMON)
+settings.register_profile("cyresample-medium", max_examples=5000, **_COMMON)
 PROFILE_ENV = "CYRESAMPLE_HYPOTHESIS_PROFILE"
 
 
@@ -321,6 +322,12 @@ def torch_result(call):
     x = call.x
     if any(s < 0 for s in x.strides) or not x.flags.aligned:  # torch cannot hold these
         x = x.copy()
+    elif x.dtype == np.uint8 and call.mode in ("bilinear", "bicubic", "lanczos"):
+        # torch 2.13's uint8 AVX2 kernels (C <= 4) read with the stride of a size-1 dim of a
+        # channels-last input, e.g. np.asfortranarray of a (1, 2, 10, 1) array -> garbage.
+        # uint8 results do not depend on torch's kernel path or layout (spec §2.7), so a
+        # C-contiguous copy is an exact oracle.
+        x = np.ascontiguousarray(x)
     if torch.get_num_threads() != 2:
         torch.set_num_threads(2)
     return F.interpolate(torch.from_numpy(x), **call.kw).numpy()
@@ -405,7 +412,15 @@ def vs_oracle(data):
     if torch_handles(call):
         expected = torch_result(call)
         atol, rtol, nfe = torch_tolerance(call)
-        msg = compare(y, expected, atol, rtol, nfe)
+        mask = None
+        if call.kind == "nonfinite" and call.mode not in ("nearest", "nearest-exact", "area"):
+            # Stock torch fuses the source coordinate (spec §3.2); where the exact coordinate is
+            # an integer k it can land just below k and take the taps (k-1, k) instead of the
+            # DEFAULT build's (k, k+1) with a zero weight: a NaN/Inf in one of them then
+            # reaches the output in one build and not in the other. cyresample follows DEFAULT,
+            # so only outputs that are finite in both are compared.
+            mask = np.isfinite(np.asarray(y, np.float64)) & np.isfinite(np.asarray(expected, np.float64))
+        msg = compare(y, expected, atol, rtol, nfe, mask)
         assert msg is None, "vs torch: %s\n%r" % (msg, call)
         return
     if call.kind == "nonfinite":
