@@ -465,8 +465,13 @@ _DTYPE_PATHS = [
 
 @pytest.fixture
 def torch_parity_dtypes(monkeypatch):
-    """Test the PyTorch data, not cyresample's documented dtype extensions."""
+    """Test the PyTorch data, not cyresample's documented dtype extensions. Prepared calls
+    cached by earlier tests skip validation, so the cache is emptied around the test."""
+    from cyresample import _api
+    _api._EXECUTORS.clear()
     monkeypatch.setattr(V, "EXTENSION_DTYPES", {})
+    yield
+    _api._EXECUTORS.clear()
 
 
 @pytest.mark.parametrize("dt", list(_TNAMES), ids=lambda d: np.dtype(d).name)
