@@ -24,6 +24,10 @@ SMALL_WORK = 1 << 15
 #: Output rows per band of the fused W+H pass.
 FUSED_BAND_ROWS = 16
 
+#: Planar uint8 W tables up to this many taps run through the polyphase row kernel when
+#: periodic (one SIMD dot product per output costs more for so few taps).
+U8_POLY_MAX_TAPS = 4
+
 
 def _memory_order(a):
     """Axes of ``a`` from slowest to fastest in memory (stable for ties)."""
@@ -306,7 +310,48 @@ def _interleaved_view(a):
                                            writeable=a.flags.writeable)
 
 
+def _u8_windows_step(plan, x, n_out, fallback):
+    """uint8 images (spec §2.7) resampled W then H: the SIMD window kernels over bands of
+    rows, planar (channels = 1) or on interleaved RGB/RGBA rows; None when they do not apply
+    (then ``fallback`` runs: same numbers, table kernels)."""
+    if x.ndim != 4 or plan.variant != "fixed" or tuple(plan.order) != (1, 0) or \
+            plan.axes[0].skip or plan.axes[1].skip:
+        return None
+    ax_h, ax_w = plan.axes
+    win_h, win_w = ax_h.u8_windows(), ax_w.u8_windows()
+    if win_h is None or win_w is None:
+        return None
+    C = x.shape[1]
+    if C in (3, 4) and _interleaved_view(x) is not None:
+        channels, view = C, _interleaved_view
+    elif x.strides[3] == 1:
+        channels, view = 1, (lambda a: a if a.strides[3] == 1 else None)
+    else:
+        return None
+    bands = _kernels.fused_bands(ax_h.index, ax_h.ntaps, FUSED_BAND_ROWS)
+    poly = ax_w.polyphase()
+    # planar rows with short windows: the polyphase row kernel beats one SIMD dot per output
+    poly_w = (ax_w.index, ax_w.weight, poly) if channels == 1 and poly is not None and \
+        ax_w.k <= U8_POLY_MAX_TAPS else None
+    run = _kernels.u8_fused_2d
+    threads = _threads_for(n_out)
+
+    def step(xx, out):
+        xv, ov = view(xx), view(out)
+        if xv is None or ov is None:
+            return fallback(xx, out)
+        run(xv, ov, channels, win_w, ax_w.shift, win_h, ax_h.shift, bands, FUSED_BAND_ROWS, threads, poly_w)
+    return step
+
+
 def _separable_step(plan, code, n_out, x):
+    step = _separable_table_step(plan, code, n_out, x)
+    if code == "u8":
+        return _u8_windows_step(plan, x, n_out, step) or step
+    return step
+
+
+def _separable_table_step(plan, code, n_out, x):
     # Channels-last images (C > 1, W and C one contiguous run): the W pass is a plain row
     # pass over W*C interleaved values with the expanded table (same numbers), which lets
     # the polyphase and fused kernels run on them (docs/design.md, "Channels-last").

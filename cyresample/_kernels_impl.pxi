@@ -367,6 +367,189 @@ def fused_pass_2d(cnp.ndarray src, cnp.ndarray dst, tuple pass_w, tuple pass_h, 
 
 
 # ----------------------------------------------------------------------------------------------
+# uint8 fixed point, W then H over bands (spec §2.7): SIMD window kernels of cyr_u8simd.h
+# ----------------------------------------------------------------------------------------------
+cdef extern from "cyr_u8simd.h" nogil:
+    void cyr_u8_hrow_c1(const uint8_t* s, uint8_t* d, int64_t n_in, int64_t n_out, const int64_t* xmin,
+                        const int64_t* xsize, const int16_t* w, int64_t Kp, int shift)
+    void cyr_u8_hrow_px(const uint8_t* s, uint8_t* d, int64_t n_in, int C, int64_t n_out,
+                        const int64_t* xmin, const int64_t* xsize, const int16_t* w, int64_t Kp, int shift)
+    void cyr_u8_hrow_px_rows(const uint8_t* s, int64_t ss, uint8_t* d, int64_t ds, int64_t nrows, int64_t n_in,
+                             int C, int64_t n_out, const int64_t* xmin, const int64_t* xsize, const int16_t* w,
+                             int64_t Kp, int shift)
+    void cyr_u8_vline(const uint8_t* s0, int64_t rs, uint8_t* d, int64_t L, const int16_t* w, int64_t n,
+                      int shift)
+
+
+cdef struct U8Win:
+    const int64_t* xmin
+    const int64_t* xsize
+    const int16_t* w
+    Py_ssize_t kp
+    int shift
+
+
+cdef inline void _u8_band(const char* src, char* dst, const Loop* lp, Py_ssize_t q, Py_ssize_t nb,
+                          Py_ssize_t BH, Py_ssize_t OH, Py_ssize_t IW, Py_ssize_t OW, int C, Py_ssize_t sH,
+                          Py_ssize_t dH, const int64_t* band_lo, const int64_t* band_hi, uint8_t* buf,
+                          const U8Win* ww, const U8Win* wh, const int64_t* idx_w, const int32_t* w_w,
+                          Py_ssize_t Kw, const PolyInfo* pi, const int64_t* pbase,
+                          const int32_t* pw) noexcept nogil:
+    # One band of output rows of one plane: the W pass of the input rows the band's H taps
+    # read into the thread's buffer, then the H pass of each output row from the buffer.
+    cdef Py_ssize_t plane = q // nb, b = q - (q // nb) * nb, lo, hi, r, oh, soff, doff
+    cdef Py_ssize_t row = OW * C
+    _row_offsets(lp, plane, &soff, &doff)
+    lo = band_lo[b]
+    hi = band_hi[b]
+    if C != 1:
+        cyr_u8_hrow_px_rows(<const uint8_t*>(src + soff + lo * sH), sH, buf, row, hi - lo, IW, C, OW, ww.xmin,
+                            ww.xsize, ww.w, ww.kp, ww.shift)
+    elif pi != NULL:  # planar rows with a short periodic table: the polyphase row kernel
+        for r in range(lo, hi):
+            _row_typed_u8_u8(<const uint8_t*>(src + soff + r * sH), buf + (r - lo) * row, OW, idx_w, w_w,
+                             ww.xsize, Kw, ww.shift, pi, pbase, pw)
+    else:
+        for r in range(lo, hi):
+            cyr_u8_hrow_c1(<const uint8_t*>(src + soff + r * sH), buf + (r - lo) * row, IW, OW, ww.xmin,
+                           ww.xsize, ww.w, ww.kp, ww.shift)
+    for oh in range(b * BH, min(OH, (b + 1) * BH)):
+        cyr_u8_vline(buf + (wh.xmin[oh] - lo) * row, row, <uint8_t*>(dst + doff + oh * dH), row,
+                     wh.w + oh * wh.kp, wh.xsize[oh], wh.shift)
+
+
+cdef int _u8_run(const char* src, char* dst, const Loop* lp, Py_ssize_t planes, Py_ssize_t nb, Py_ssize_t BH,
+                 Py_ssize_t OH, Py_ssize_t IW, Py_ssize_t OW, int C, Py_ssize_t sH, Py_ssize_t dH,
+                 const int64_t* band_lo, const int64_t* band_hi, Py_ssize_t max_rows, const U8Win* ww,
+                 const U8Win* wh, const int64_t* idx_w, const int32_t* w_w, Py_ssize_t Kw, const PolyInfo* pi,
+                 const int64_t* pbase, const int32_t* pw, int nthreads) noexcept nogil:
+    cdef Py_ssize_t q, per = max_rows * OW * C
+    cdef uint8_t* bufs = <uint8_t*>malloc(nthreads * per + 64)
+    if bufs == NULL:
+        return 1
+    for q in prange(planes * nb, nogil=True, schedule="static", num_threads=nthreads):
+        _u8_band(src, dst, lp, q, nb, BH, OH, IW, OW, C, sH, dH, band_lo, band_hi, bufs + threadid() * per,
+                 ww, wh, idx_w, w_w, Kw, pi, pbase, pw)
+    free(bufs)
+    return 0
+
+
+cdef int _u8_window(U8Win* uw, tuple win, int shift, Py_ssize_t n_in, Py_ssize_t n_out) except -1:
+    xmin, xsize, w16, kp = win
+    if xmin.dtype != np.int64 or xsize.dtype != np.int64 or w16.dtype != np.int16 or kp % 8 or \
+            xmin.shape[0] != n_out or xsize.shape[0] != n_out or w16.shape[0] != n_out or w16.shape[1] != kp or \
+            not (xmin.flags.c_contiguous and xsize.flags.c_contiguous and w16.flags.c_contiguous) or \
+            not (1 <= shift <= 30):
+        raise ValueError("u8_fused_2d: malformed window table")
+    # memory safety: every window lies inside the source axis
+    if n_out and (xmin.min() < 0 or xsize.min() < 1 or xsize.max() > kp or (xmin + xsize).max() > n_in):
+        raise ValueError("u8_fused_2d: window out of range")
+    uw.xmin = <const int64_t*>cnp.PyArray_DATA(xmin)
+    uw.xsize = <const int64_t*>cnp.PyArray_DATA(xsize)
+    uw.w = <const int16_t*>cnp.PyArray_DATA(w16)
+    uw.kp = kp
+    uw.shift = shift
+    return 0
+
+
+def u8_fused_2d(cnp.ndarray src, cnp.ndarray dst, int channels, tuple win_w, int shift_w, tuple win_h,
+                int shift_h, tuple bands, Py_ssize_t band_rows, int nthreads, tuple poly_w=None):
+    """uint8 W pass then H pass over bands of output rows, with the SIMD window kernels.
+
+    Parameters
+    ----------
+    src, dst : ndarray of uint8
+        Rank >= 3; the last two axes are H and a row of ``W * channels``
+        interleaved values, contiguous in both arrays.
+    channels : int
+        Interleaved channels per pixel: 1 (planar), 3 or 4 (channels-last RGB/RGBA).
+    win_w, win_h : tuple
+        ``AxisPlan.u8_windows()`` of the W and H axes.
+    shift_w, shift_h : int
+        Their fixed-point precisions.
+    bands : tuple
+        ``fused_bands`` of the H table; ``band_rows`` output rows per band.
+    nthreads : int
+    poly_w : tuple, optional
+        ``(index, weight, polyphase)`` of the W axis (``AxisPlan`` tables), for
+        planar rows: short periodic tables run faster through the polyphase
+        row kernel (same numbers).
+    """
+    cdef int nd = src.ndim, d
+    cdef Loop lp
+    cdef U8Win ww, wh
+    if channels not in (1, 3, 4) or nd < 3 or dst.ndim != nd or src.dtype != np.uint8 or dst.dtype != np.uint8:
+        raise TypeError("u8_fused_2d: needs uint8 arrays of rank >= 3 and 1, 3 or 4 channels")
+    cdef Py_ssize_t OW = dst.shape[nd - 1] // channels, OH = dst.shape[nd - 2]
+    cdef Py_ssize_t IW = src.shape[nd - 1] // channels, IH = src.shape[nd - 2]
+    if src.shape[nd - 1] != IW * channels or dst.shape[nd - 1] != OW * channels or \
+            _byte_stride(src, nd - 1) != 1 or _byte_stride(dst, nd - 1) != 1:
+        raise ValueError("u8_fused_2d: rows must be contiguous runs of whole pixels")
+    for d in range(nd - 2):
+        if src.shape[d] != dst.shape[d]:
+            raise ValueError("u8_fused_2d: shapes differ outside H and W")
+    _u8_window(&ww, win_w, shift_w, IW, OW)
+    _u8_window(&wh, win_h, shift_h, IH, OH)
+    lo, hi, max_rows = bands
+    lo_a = np.ascontiguousarray(lo, dtype=np.int64)
+    hi_a = np.ascontiguousarray(hi, dtype=np.int64)
+    nb = (OH + band_rows - 1) // band_rows
+    if lo_a.shape[0] != nb or hi_a.shape[0] != nb or band_rows < 1:
+        raise ValueError("u8_fused_2d: bands do not match the output")
+    if dst.size == 0:
+        return
+    # memory safety: each band's rows lie in the source and hold every H tap of the band
+    oh = np.arange(OH)
+    b = oh // band_rows
+    starts = np.asarray(win_h[0])
+    if lo_a.min() < 0 or hi_a.max() > IH or (hi_a - lo_a).max() > max_rows or \
+            (starts < lo_a[b]).any() or (starts + np.asarray(win_h[1]) > hi_a[b]).any():
+        raise ValueError("u8_fused_2d: bands out of range")
+    dims = [(src.shape[d], _byte_stride(src, d), _byte_stride(dst, d)) for d in range(nd - 2)]
+    cdef Py_ssize_t planes = _make_loop(&lp, dims)
+    cdef int failed
+    cdef const char* sp = <const char*>cnp.PyArray_DATA(src)
+    cdef char* dp = <char*>cnp.PyArray_DATA(dst)
+    cdef Py_ssize_t sH = _byte_stride(src, nd - 2), dH = _byte_stride(dst, nd - 2), nbands = nb, mrows = max_rows
+    cdef const int64_t* lop = <const int64_t*>cnp.PyArray_DATA(lo_a)
+    cdef const int64_t* hip = <const int64_t*>cnp.PyArray_DATA(hi_a)
+    cdef PolyInfo pinfo
+    cdef PolyInfo* pptr = NULL
+    cdef cnp.ndarray idx_w = None, w_w = None, pbase = None, pw = None
+    if poly_w is not None and channels == 1:
+        idx_w, w_w, poly = poly_w
+        P, Q, o_lo, M, pb, pwt = poly
+        pbase = np.ascontiguousarray(pb, dtype=np.int64)
+        pw = np.ascontiguousarray(pwt, dtype=np.int32)
+        if idx_w.dtype != np.int64 or w_w.dtype != np.int32 or idx_w.shape[0] != OW or \
+                w_w.shape[0] != OW or idx_w.shape[1] != w_w.shape[1] or \
+                not (idx_w.flags.c_contiguous and w_w.flags.c_contiguous) or pbase.ndim != 2 or \
+                pbase.shape[0] != P or pw.shape[0] != P or pbase.shape[1] != pw.shape[1] or \
+                not (0 <= o_lo and o_lo + P * M <= OW and Q > 0 and M >= 0):
+            raise ValueError("u8_fused_2d: inconsistent polyphase table")
+        # memory safety: the table rows are the windows checked above; the periods stay inside
+        if (np.asarray(win_w[0]) != idx_w[:, 0]).any() or \
+                (M > 0 and (pbase.min() < 0 or pbase.max() + Q * (M - 1) >= IW)):
+            raise ValueError("u8_fused_2d: polyphase taps out of range")
+        pinfo.P = P
+        pinfo.K = pbase.shape[1]
+        pinfo.Q = Q
+        pinfo.o_lo = o_lo
+        pinfo.M = M
+        pptr = &pinfo
+    cdef const int64_t* ip = <const int64_t*>cnp.PyArray_DATA(idx_w) if idx_w is not None else NULL
+    cdef const int32_t* wp = <const int32_t*>cnp.PyArray_DATA(w_w) if w_w is not None else NULL
+    cdef const int64_t* pbp = <const int64_t*>cnp.PyArray_DATA(pbase) if pbase is not None else NULL
+    cdef const int32_t* pwp = <const int32_t*>cnp.PyArray_DATA(pw) if pw is not None else NULL
+    cdef Py_ssize_t Kw = idx_w.shape[1] if idx_w is not None else 0
+    with nogil:
+        failed = _u8_run(sp, dp, &lp, planes, nbands, band_rows, OH, IW, OW, channels, sH, dH, lop, hip, mrows,
+                         &ww, &wh, ip, wp, Kw, pptr, pbp, pwp, nthreads)
+    if failed:
+        raise MemoryError("u8_fused_2d: cannot allocate the band buffer")
+
+
+# ----------------------------------------------------------------------------------------------
 # gather (nearest modes): every output element copies one input element
 # ----------------------------------------------------------------------------------------------
 cdef inline void _copy_block(char* d, const char* s, Py_ssize_t nbytes, int words) noexcept nogil:

@@ -56,7 +56,7 @@ class AxisPlan:
     """
 
     __slots__ = ("n_in", "n_out", "index", "weight", "ntaps", "skip", "shift", "window", "index_max", "_poly", "_expanded",
-                 "__weakref__")
+                 "_u8win", "__weakref__")
 
     def __init__(self, n_in, n_out, index, weight, ntaps, skip=False, shift=0, window=False):
         self.n_in = int(n_in)
@@ -150,6 +150,40 @@ class AxisPlan:
             return cached
         res = _find_polyphase(self) if self.weight is not None else None
         object.__setattr__(self, "_poly", res)
+        return res
+
+    def u8_windows(self):
+        """The table as contiguous int16 windows, for the SIMD uint8 kernels (spec §2.7).
+
+        Returns ``None`` unless this is a fixed-point table whose taps are
+        consecutive (``index[o, k] = index[o, 0] + k`` for ``k < ntaps[o]``)
+        and whose weights fit in int16 (as PyTorch stores them), else
+        ``(xmin, xsize, w16, kp)``: window starts and sizes (int64), the
+        weights as int16 of shape ``(n_out, kp)`` with ``kp`` a multiple of 8
+        and zeros past each window. The same numbers as the table, so the
+        kernels are bit-identical to the table kernels. Cached per plan.
+        """
+        cached = getattr(self, "_u8win", False)
+        if cached is not False:
+            return cached
+        res = None
+        if self.shift > 0 and not self.window and self.weight is not None and self.n_out and \
+                self.weight.dtype == np.int32 and self.ntaps.min() >= 1:
+            k = self.k
+            cols = np.arange(k, dtype=I64)[None, :]
+            used = cols < self.ntaps[:, None]
+            xmin = np.ascontiguousarray(self.index[:, 0])
+            consecutive = bool(((self.index == xmin[:, None] + cols) | ~used).all())
+            w = np.where(used, self.weight, 0)
+            if consecutive and int(np.abs(w).max()) <= 32767 and \
+                    int((xmin + self.ntaps).max()) <= self.n_in and int(xmin.min()) >= 0:
+                kp = (k + 7) // 8 * 8
+                w16 = np.zeros((self.n_out, kp), np.int16)
+                w16[:, :k] = w
+                res = (xmin, self.ntaps, w16, kp)
+                for a in res[:3]:
+                    a.setflags(write=False)
+        object.__setattr__(self, "_u8win", res)
         return res
 
     def source_range(self):

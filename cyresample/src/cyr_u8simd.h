@@ -1,0 +1,329 @@
+/* uint8 fixed-point window kernels (spec §2.7), SIMD along the row.
+ *
+ * Each output is clamp((2^(shift-1) + sum_k w16[k] * s[x0 + k]) >> shift, 0, 255) over a
+ * window of contiguous taps with int16 weights, as in PyTorch's uint8 kernels. The sum is
+ * exact int32 arithmetic, so any grouping of the products gives the same bits: the SIMD
+ * forms below (pmaddwd pairs, 4-tap groups, lane reductions) equal the scalar loop exactly.
+ *
+ * Every load stays inside the row it reads: windows are read up to their own size, and the
+ * wide loads are used only where the whole load lies inside the row (checked per output).
+ *
+ * Variants: AVX2 when the module is compiled with it, SSE2 on any x86-64, scalar elsewhere.
+ */
+#ifndef CYR_U8SIMD_H
+#define CYR_U8SIMD_H
+
+#include <stdint.h>
+#include <string.h>
+
+#if defined(__SSE2__) || defined(_M_X64)
+#define CYR_U8_SSE2 1
+#include <emmintrin.h>
+#endif
+#if defined(__AVX2__)
+#define CYR_U8_AVX2 1
+#include <immintrin.h>
+#endif
+
+static inline uint8_t cyr_u8_round(int32_t acc, int shift) {
+    int32_t v = acc >> shift;
+    return (uint8_t)(v < 0 ? 0 : (v > 255 ? 255 : v));
+}
+
+static inline int32_t cyr_u8_bias(int shift) {
+    return shift > 0 ? ((int32_t)1 << (shift - 1)) : 0;
+}
+
+#ifdef CYR_U8_SSE2
+/* (acc >> shift) clamped to 0..255, four int32 lanes to the low four bytes */
+static inline uint32_t cyr_u8_pack4(__m128i acc, __m128i shift) {
+    __m128i v = _mm_sra_epi32(acc, shift);
+    v = _mm_packs_epi32(v, v);
+    v = _mm_packus_epi16(v, v);
+    return (uint32_t)_mm_cvtsi128_si32(v);
+}
+
+/* an int16 weight pair (w0, w1) in every 32-bit lane, for pmaddwd */
+static inline __m128i cyr_u8_wpair(int16_t w0, int16_t w1) {
+    return _mm_set1_epi32((int32_t)(((uint32_t)(uint16_t)w1 << 16) | (uint16_t)w0));
+}
+
+/* the sum of the four lanes of each of a, b, c, d, as the lanes of one vector */
+static inline __m128i cyr_u8_hsum4(__m128i a, __m128i b, __m128i c, __m128i d) {
+    __m128i ab = _mm_add_epi32(_mm_unpacklo_epi32(a, b), _mm_unpackhi_epi32(a, b));
+    __m128i cd = _mm_add_epi32(_mm_unpacklo_epi32(c, d), _mm_unpackhi_epi32(c, d));
+    return _mm_add_epi32(_mm_unpacklo_epi64(ab, cd), _mm_unpackhi_epi64(ab, cd));
+}
+
+/* partial sums (4 lanes) of sum_{k<Kp} w[k] * s[k]; Kp is a multiple of 8 */
+static inline __m128i cyr_u8_dot_c1(const uint8_t* s, const int16_t* w, int64_t Kp) {
+    const __m128i zero = _mm_setzero_si128();
+    __m128i acc = zero;
+    int64_t c = 0;
+#ifdef CYR_U8_AVX2
+    __m256i acc8 = _mm256_setzero_si256();
+    for (; c + 16 <= Kp; c += 16) {
+        __m256i px = _mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i*)(s + c)));
+        acc8 = _mm256_add_epi32(acc8, _mm256_madd_epi16(px, _mm256_loadu_si256((const __m256i*)(w + c))));
+    }
+    acc = _mm_add_epi32(_mm256_castsi256_si128(acc8), _mm256_extracti128_si256(acc8, 1));
+#endif
+    for (; c < Kp; c += 8) {
+        __m128i px = _mm_unpacklo_epi8(_mm_loadl_epi64((const __m128i*)(s + c)), zero);
+        acc = _mm_add_epi32(acc, _mm_madd_epi16(px, _mm_loadu_si128((const __m128i*)(w + c))));
+    }
+    return acc;
+}
+
+/* one pixel of C (3 or 4) bytes in the low 32 bits; the pixel at the end of a C == 3 row
+ * is read byte by byte so that nothing past the row is touched */
+static inline __m128i cyr_u8_pixel(const uint8_t* p, int C, int at_end) {
+    uint32_t v;
+    if (C == 4 || !at_end) {
+        memcpy(&v, p, 4);
+    } else {
+        v = (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16);
+    }
+    return _mm_cvtsi32_si128((int32_t)v);
+}
+#endif
+
+/* One row, one channel: d[o] for o < n_out from s[xmin[o] .. xmin[o] + xsize[o]). w has Kp
+ * (a multiple of 8) int16 weights per output, zero past xsize[o]. */
+static inline void cyr_u8_hrow_c1(const uint8_t* s, uint8_t* d, int64_t n_in, int64_t n_out,
+                                  const int64_t* xmin, const int64_t* xsize, const int16_t* w,
+                                  int64_t Kp, int shift) {
+    const int32_t bias = cyr_u8_bias(shift);
+    int64_t o = 0, k;
+#ifdef CYR_U8_SSE2
+    const __m128i vshift = _mm_cvtsi32_si128(shift), vbias = _mm_set1_epi32(bias);
+    for (; o + 4 <= n_out; o += 4) {
+        /* the wide loads read Kp bytes from each window start: only inside the row */
+        if (xmin[o] + Kp > n_in || xmin[o + 1] + Kp > n_in || xmin[o + 2] + Kp > n_in ||
+            xmin[o + 3] + Kp > n_in)
+            break;
+        __m128i a = cyr_u8_dot_c1(s + xmin[o], w + o * Kp, Kp);
+        __m128i b = cyr_u8_dot_c1(s + xmin[o + 1], w + (o + 1) * Kp, Kp);
+        __m128i c = cyr_u8_dot_c1(s + xmin[o + 2], w + (o + 2) * Kp, Kp);
+        __m128i e = cyr_u8_dot_c1(s + xmin[o + 3], w + (o + 3) * Kp, Kp);
+        uint32_t v = cyr_u8_pack4(_mm_add_epi32(cyr_u8_hsum4(a, b, c, e), vbias), vshift);
+        memcpy(d + o, &v, 4);
+    }
+#endif
+    for (; o < n_out; o++) {
+        const uint8_t* sp = s + xmin[o];
+        const int16_t* wp = w + o * Kp;
+        int32_t acc = bias;
+        for (k = 0; k < xsize[o]; k++)
+            acc += (int32_t)sp[k] * wp[k];
+        d[o] = cyr_u8_round(acc, shift);
+    }
+}
+
+/* One row of interleaved C-byte pixels (C = 3 or 4): pixel o of d from the pixels
+ * xmin[o] .. xmin[o] + xsize[o] of s (n_in pixels); weights as for cyr_u8_hrow_c1. */
+static inline void cyr_u8_hrow_px(const uint8_t* s, uint8_t* d, int64_t n_in, int C, int64_t n_out,
+                                  const int64_t* xmin, const int64_t* xsize, const int16_t* w,
+                                  int64_t Kp, int shift) {
+    const int32_t bias = cyr_u8_bias(shift);
+    int64_t o, k, c;
+#ifdef CYR_U8_SSE2
+    const __m128i zero = _mm_setzero_si128(), vshift = _mm_cvtsi32_si128(shift);
+    const __m128i vbias = _mm_set1_epi32(bias);
+#ifdef CYR_U8_AVX2
+    const int64_t row_bytes = n_in * C;
+    /* 4 pixels (16 bytes) -> [p0 p1 interleaved per channel | p2 p3 ...]; -1 zeroes a byte */
+    const __m128i shuf = C == 4
+        ? _mm_setr_epi8(0, 4, 1, 5, 2, 6, 3, 7, 8, 12, 9, 13, 10, 14, 11, 15)
+        : _mm_setr_epi8(0, 3, 1, 4, 2, 5, -1, -1, 6, 9, 7, 10, 8, 11, -1, -1);
+#endif
+    for (o = 0; o < n_out; o++) {
+        const int64_t x0 = xmin[o], n = xsize[o];
+        const uint8_t* sp = s + x0 * C;
+        const int16_t* wp = w + o * Kp;
+        __m128i acc = vbias;
+        uint32_t v;
+        k = 0;
+#ifdef CYR_U8_AVX2
+        {
+            __m256i acc8 = _mm256_setzero_si256();
+            for (; k + 4 <= n && (x0 + k) * C + 16 <= row_bytes; k += 4) {
+                __m128i px = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i*)(sp + k * C)), shuf);
+                __m256i ww = _mm256_set_m128i(cyr_u8_wpair(wp[k + 2], wp[k + 3]), cyr_u8_wpair(wp[k], wp[k + 1]));
+                acc8 = _mm256_add_epi32(acc8, _mm256_madd_epi16(_mm256_cvtepu8_epi16(px), ww));
+            }
+            acc = _mm_add_epi32(acc, _mm_add_epi32(_mm256_castsi256_si128(acc8),
+                                                   _mm256_extracti128_si256(acc8, 1)));
+        }
+#endif
+        for (; k + 2 <= n; k += 2) {
+            __m128i p0 = cyr_u8_pixel(sp + k * C, C, 0);
+            __m128i p1 = cyr_u8_pixel(sp + (k + 1) * C, C, x0 + k + 1 == n_in - 1);
+            __m128i px = _mm_unpacklo_epi8(_mm_unpacklo_epi8(p0, p1), zero);
+            acc = _mm_add_epi32(acc, _mm_madd_epi16(px, cyr_u8_wpair(wp[k], wp[k + 1])));
+        }
+        if (k < n) {
+            __m128i p0 = cyr_u8_pixel(sp + k * C, C, x0 + k == n_in - 1);
+            __m128i px = _mm_unpacklo_epi8(_mm_unpacklo_epi8(p0, zero), zero);
+            acc = _mm_add_epi32(acc, _mm_madd_epi16(px, cyr_u8_wpair(wp[k], 0)));
+        }
+        v = cyr_u8_pack4(acc, vshift);
+        if (C == 4 || o + 1 < n_out) {
+            memcpy(d + o * C, &v, 4);  /* for C == 3 the 4th byte is the next pixel's, written next */
+        } else {
+            memcpy(d + o * C, &v, 3);
+        }
+    }
+    (void)c;
+#else
+    for (o = 0; o < n_out; o++) {
+        const uint8_t* sp = s + xmin[o] * C;
+        const int16_t* wp = w + o * Kp;
+        for (c = 0; c < C; c++) {
+            int32_t acc = bias;
+            for (k = 0; k < xsize[o]; k++)
+                acc += (int32_t)sp[k * C + c] * wp[k];
+            d[o * C + c] = cyr_u8_round(acc, shift);
+        }
+    }
+#endif
+}
+
+/* Rows r < nrows of interleaved C-byte pixels (C = 3 or 4), s + r * ss -> d + r * ds, each
+ * as by cyr_u8_hrow_px. With AVX2, two rows share each 256-bit register (one per 128-bit
+ * lane): 4 taps per step, pixels spread to int16 pairs by one shuffle per tap pair. */
+static inline void cyr_u8_hrow_px_rows(const uint8_t* s, int64_t ss, uint8_t* d, int64_t ds, int64_t nrows,
+                                       int64_t n_in, int C, int64_t n_out, const int64_t* xmin,
+                                       const int64_t* xsize, const int16_t* w, int64_t Kp, int shift) {
+    int64_t r = 0;
+#ifdef CYR_U8_AVX2
+    const int64_t row_bytes = n_in * C;
+    const __m256i vbias = _mm256_set1_epi32(cyr_u8_bias(shift));
+    const __m128i vshift = _mm_cvtsi32_si128(shift);
+    /* 16 source bytes (pixels 0..3) -> int16 [c0 of p0, c0 of p1, c1 of p0, c1 of p1, ...]
+     * for pixels (0, 1) and (2, 3); -1 zeroes a byte (the high byte of each int16) */
+    const __m256i m01 = C == 4
+        ? _mm256_setr_epi8(0, -1, 4, -1, 1, -1, 5, -1, 2, -1, 6, -1, 3, -1, 7, -1,
+                           0, -1, 4, -1, 1, -1, 5, -1, 2, -1, 6, -1, 3, -1, 7, -1)
+        : _mm256_setr_epi8(0, -1, 3, -1, 1, -1, 4, -1, 2, -1, 5, -1, -1, -1, -1, -1,
+                           0, -1, 3, -1, 1, -1, 4, -1, 2, -1, 5, -1, -1, -1, -1, -1);
+    const __m256i m23 = C == 4
+        ? _mm256_setr_epi8(8, -1, 12, -1, 9, -1, 13, -1, 10, -1, 14, -1, 11, -1, 15, -1,
+                           8, -1, 12, -1, 9, -1, 13, -1, 10, -1, 14, -1, 11, -1, 15, -1)
+        : _mm256_setr_epi8(6, -1, 9, -1, 7, -1, 10, -1, 8, -1, 11, -1, -1, -1, -1, -1,
+                           6, -1, 9, -1, 7, -1, 10, -1, 8, -1, 11, -1, -1, -1, -1, -1);
+    for (; r + 2 <= nrows; r += 2) {
+        const uint8_t* s0 = s + r * ss;
+        const uint8_t* s1 = s0 + ss;
+        uint8_t* d0 = d + r * ds;
+        uint8_t* d1 = d0 + ds;
+        int64_t o;
+        for (o = 0; o < n_out; o++) {
+            const int64_t x0 = xmin[o], n = xsize[o], n4 = (n + 3) & ~(int64_t)3;
+            const int16_t* wp = w + o * Kp;
+            __m256i acc = vbias;
+            int64_t k;
+            uint32_t v0, v1;
+            if (n4 > Kp || (x0 + n4 - 4) * C + 16 > row_bytes) {
+                /* a wide load would leave the row: this pixel of both rows the careful way */
+                cyr_u8_hrow_px(s0, d0 + o * C, n_in, C, 1, xmin + o, xsize + o, wp, Kp, shift);
+                cyr_u8_hrow_px(s1, d1 + o * C, n_in, C, 1, xmin + o, xsize + o, wp, Kp, shift);
+                continue;
+            }
+            /* weights past n are zero (u8_windows), so the taps n..n4-1 read add nothing */
+            for (k = 0; k < n4; k += 4) {
+                __m256i px = _mm256_inserti128_si256(
+                    _mm256_castsi128_si256(_mm_loadu_si128((const __m128i*)(s0 + (x0 + k) * C))),
+                    _mm_loadu_si128((const __m128i*)(s1 + (x0 + k) * C)), 1);
+                int32_t w01, w23;
+                memcpy(&w01, wp + k, 4);
+                memcpy(&w23, wp + k + 2, 4);
+                acc = _mm256_add_epi32(acc, _mm256_madd_epi16(_mm256_shuffle_epi8(px, m01), _mm256_set1_epi32(w01)));
+                acc = _mm256_add_epi32(acc, _mm256_madd_epi16(_mm256_shuffle_epi8(px, m23), _mm256_set1_epi32(w23)));
+            }
+            acc = _mm256_sra_epi32(acc, vshift);
+            acc = _mm256_packs_epi32(acc, acc);
+            acc = _mm256_packus_epi16(acc, acc);
+            v0 = (uint32_t)_mm_cvtsi128_si32(_mm256_castsi256_si128(acc));
+            v1 = (uint32_t)_mm_cvtsi128_si32(_mm256_extracti128_si256(acc, 1));
+            if (C == 4 || o + 1 < n_out) {  /* C == 3: the 4th byte is the next pixel's, written next */
+                memcpy(d0 + o * C, &v0, 4);
+                memcpy(d1 + o * C, &v1, 4);
+            } else {
+                memcpy(d0 + o * C, &v0, 3);
+                memcpy(d1 + o * C, &v1, 3);
+            }
+        }
+    }
+#endif
+    for (; r < nrows; r++)
+        cyr_u8_hrow_px(s + r * ss, d + r * ds, n_in, C, n_out, xmin, xsize, w, Kp, shift);
+}
+
+/* One output line of L bytes from n rows s0, s0 + rs, ..., with weights w[0..n):
+ * d[i] = round(bias + sum_k w[k] * s0[k * rs + i]). */
+static inline void cyr_u8_vline(const uint8_t* s0, int64_t rs, uint8_t* d, int64_t L,
+                                const int16_t* w, int64_t n, int shift) {
+    const int32_t bias = cyr_u8_bias(shift);
+    int64_t i = 0, k;
+#ifdef CYR_U8_AVX2
+    {
+        const __m256i zero = _mm256_setzero_si256(), vbias = _mm256_set1_epi32(bias);
+        const __m128i vshift = _mm_cvtsi32_si128(shift);
+        for (; i + 32 <= L; i += 32) {
+            __m256i a0 = vbias, a1 = vbias, a2 = vbias, a3 = vbias;
+            for (k = 0; k < n; k += 2) {
+                __m256i x = _mm256_loadu_si256((const __m256i*)(s0 + k * rs + i));
+                __m256i y = k + 1 < n ? _mm256_loadu_si256((const __m256i*)(s0 + (k + 1) * rs + i)) : zero;
+                __m256i ww = _mm256_set1_epi32((int32_t)(((uint32_t)(uint16_t)(k + 1 < n ? w[k + 1] : 0) << 16) |
+                                                         (uint16_t)w[k]));
+                __m256i lo = _mm256_unpacklo_epi8(x, y), hi = _mm256_unpackhi_epi8(x, y);
+                a0 = _mm256_add_epi32(a0, _mm256_madd_epi16(_mm256_unpacklo_epi8(lo, zero), ww));
+                a1 = _mm256_add_epi32(a1, _mm256_madd_epi16(_mm256_unpackhi_epi8(lo, zero), ww));
+                a2 = _mm256_add_epi32(a2, _mm256_madd_epi16(_mm256_unpacklo_epi8(hi, zero), ww));
+                a3 = _mm256_add_epi32(a3, _mm256_madd_epi16(_mm256_unpackhi_epi8(hi, zero), ww));
+            }
+            /* unpack and pack both work per 128-bit lane, so the bytes come back in order */
+            a0 = _mm256_sra_epi32(a0, vshift);
+            a1 = _mm256_sra_epi32(a1, vshift);
+            a2 = _mm256_sra_epi32(a2, vshift);
+            a3 = _mm256_sra_epi32(a3, vshift);
+            _mm256_storeu_si256((__m256i*)(d + i),
+                                _mm256_packus_epi16(_mm256_packs_epi32(a0, a1), _mm256_packs_epi32(a2, a3)));
+        }
+    }
+#endif
+#ifdef CYR_U8_SSE2
+    {
+        const __m128i zero = _mm_setzero_si128(), vbias = _mm_set1_epi32(bias);
+        const __m128i vshift = _mm_cvtsi32_si128(shift);
+        for (; i + 16 <= L; i += 16) {
+            __m128i a0 = vbias, a1 = vbias, a2 = vbias, a3 = vbias;
+            for (k = 0; k < n; k += 2) {
+                __m128i x = _mm_loadu_si128((const __m128i*)(s0 + k * rs + i));
+                __m128i y = k + 1 < n ? _mm_loadu_si128((const __m128i*)(s0 + (k + 1) * rs + i)) : zero;
+                __m128i ww = cyr_u8_wpair(w[k], k + 1 < n ? w[k + 1] : 0);
+                __m128i lo = _mm_unpacklo_epi8(x, y), hi = _mm_unpackhi_epi8(x, y);
+                a0 = _mm_add_epi32(a0, _mm_madd_epi16(_mm_unpacklo_epi8(lo, zero), ww));
+                a1 = _mm_add_epi32(a1, _mm_madd_epi16(_mm_unpackhi_epi8(lo, zero), ww));
+                a2 = _mm_add_epi32(a2, _mm_madd_epi16(_mm_unpacklo_epi8(hi, zero), ww));
+                a3 = _mm_add_epi32(a3, _mm_madd_epi16(_mm_unpackhi_epi8(hi, zero), ww));
+            }
+            a0 = _mm_sra_epi32(a0, vshift);
+            a1 = _mm_sra_epi32(a1, vshift);
+            a2 = _mm_sra_epi32(a2, vshift);
+            a3 = _mm_sra_epi32(a3, vshift);
+            _mm_storeu_si128((__m128i*)(d + i),
+                             _mm_packus_epi16(_mm_packs_epi32(a0, a1), _mm_packs_epi32(a2, a3)));
+        }
+    }
+#endif
+    for (; i < L; i++) {
+        int32_t acc = bias;
+        for (k = 0; k < n; k++)
+            acc += (int32_t)s0[k * rs + i] * w[k];
+        d[i] = cyr_u8_round(acc, shift);
+    }
+}
+
+#endif /* CYR_U8SIMD_H */

@@ -1,0 +1,199 @@
+"""The SIMD uint8 window kernels (``u8_fused_2d``, spec §2.7) against the table kernels.
+
+Both compute the same exact int32 sums, so they must agree bit for bit: on planar rows and
+on interleaved RGB/RGBA rows, with windows that end at the row's last pixel (where the
+wide loads must not be used), on every CPU variant this machine runs, and without reading
+a byte past the input (a guard page after the array). Their agreement with PyTorch is
+tested with the rest of the uint8 paths (test_dtypes.py).
+"""
+import ctypes
+import mmap
+import sys
+
+import numpy as np
+import pytest
+
+import cyresample
+from cyresample import _api, _backend_cpu, _cpuinfo, _dispatch, _plan
+
+VARIANTS = [v for v in _dispatch.built_variants() if v in _cpuinfo.supported_variants()]
+
+SHAPES = [(1, 1, 1, 1), (1, 3, 2, 2), (2, 1, 7, 5), (1, 3, 16, 33), (1, 4, 31, 97), (2, 3, 64, 64),
+          (1, 4, 5, 200), (1, 1, 200, 3), (1, 3, 40, 1)]
+CALLS = [dict(scale_factor=2, mode="bilinear"), dict(scale_factor=2, mode="bicubic"),
+         dict(scale_factor=2, mode="bilinear", align_corners=True),
+         dict(size=(13, 29), mode="bicubic"), dict(size=(13, 29), mode="bicubic", antialias=True),
+         dict(size=(3, 4), mode="bilinear", antialias=True),
+         dict(scale_factor=0.5, mode="bilinear", antialias=True),
+         dict(scale_factor=0.3, mode="bicubic", antialias=True, align_corners=True),
+         dict(scale_factor=1.5, mode="bilinear"), dict(size=(1, 1), mode="bilinear", antialias=True),
+         dict(size=(9, 1), mode="bicubic")]
+
+
+@pytest.fixture
+def kernels(monkeypatch):
+    """``use(variant, windows)``: pick a CPU variant; ``windows=False`` disables the window
+    kernels (the table kernels run instead). Returns a list that counts window-kernel calls."""
+    calls = []
+    original = _backend_cpu._u8_windows_step
+
+    def use(variant, windows=True):
+        mod = _dispatch.load(variant)
+
+        class Spy:
+            def __getattr__(self, name):
+                return getattr(mod, name)
+
+            @staticmethod
+            def u8_fused_2d(*args):
+                calls.append(args[2])
+                return mod.u8_fused_2d(*args)
+        monkeypatch.setattr(_backend_cpu, "_kernels", Spy())
+        monkeypatch.setattr(_backend_cpu, "_u8_windows_step", original if windows else (lambda *a: None))
+        _api._EXECUTORS.clear()
+        return calls
+    yield use
+    _api._EXECUTORS.clear()
+
+
+def _channels_last(x):
+    return np.ascontiguousarray(x.transpose(0, 2, 3, 1)).transpose(0, 3, 1, 2)
+
+
+def _inputs():
+    rng = np.random.default_rng(7)
+    for shape in SHAPES:
+        x = rng.integers(0, 256, shape, dtype=np.uint8)
+        yield "planar", x
+        if shape[1] > 1:
+            yield "channels-last", _channels_last(x)
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_window_kernels_equal_table_kernels(variant, kernels):
+    cases, want = [], []
+    kernels(variant, windows=False)
+    for layout, x in _inputs():
+        for kw in CALLS:
+            try:
+                want.append(cyresample.interpolate(x, **kw))
+            except RuntimeError:  # an empty output (scale < 1 of a 1-pixel axis)
+                continue
+            cases.append((layout, x, kw))
+    calls = kernels(variant, windows=True)
+    bad = []
+    for (layout, x, kw), w in zip(cases, want):
+        got = cyresample.interpolate(x, **kw)
+        if got.strides != w.strides or not np.array_equal(got, w):
+            bad.append((layout, x.shape, kw))
+    assert not bad, "%d of %d cases differ, e.g. %s" % (len(bad), len(cases), bad[:3])
+    # the window kernels really ran, planar and on interleaved RGB and RGBA rows
+    assert {1, 3, 4} <= set(calls), sorted(set(calls))
+
+
+@pytest.mark.parametrize("C", [1, 3, 4])
+@pytest.mark.parametrize("kw", [dict(size=(224, 224), mode="bilinear", antialias=True),
+                                dict(size=(224, 224), mode="bicubic", antialias=True),
+                                dict(scale_factor=2, mode="bilinear"), dict(scale_factor=2, mode="bicubic")],
+                         ids=str)
+def test_window_kernels_on_image_sizes(C, kw, kernels):
+    x = np.random.default_rng(C).integers(0, 256, (1, C, 300, 517), dtype=np.uint8)
+    for a in (x, _channels_last(x)):
+        kernels(_dispatch.SELECTED, windows=False)
+        want = cyresample.interpolate(a, **kw)
+        calls = kernels(_dispatch.SELECTED, windows=True)
+        got = cyresample.interpolate(a, **kw)
+        assert calls
+        np.testing.assert_array_equal(got, want)
+
+
+def test_out_with_other_strides_falls_back(kernels):
+    x = _channels_last(np.random.default_rng(3).integers(0, 256, (1, 3, 20, 30), dtype=np.uint8))
+    want = cyresample.interpolate(x, size=(11, 17), mode="bilinear", antialias=True)
+    calls = kernels(_dispatch.SELECTED)
+    out = np.zeros((1, 3, 11, 17), np.uint8)  # NCHW out for a channels-last call
+    cyresample.interpolate(x, size=(11, 17), mode="bilinear", antialias=True, out=out)
+    np.testing.assert_array_equal(out, want)
+    assert not calls
+
+
+def test_window_tables_are_consecutive_int16():
+    ax = _plan.fixed_axis(517, 224, False, None, "cubic", True)
+    xmin, xsize, w16, kp = ax.u8_windows()
+    assert kp % 8 == 0 and kp >= ax.k and w16.dtype == np.int16
+    used = np.arange(ax.k)[None, :] < ax.ntaps[:, None]
+    np.testing.assert_array_equal(np.where(used, ax.index, 0), np.where(used, xmin[:, None] + np.arange(ax.k), 0))
+    np.testing.assert_array_equal(w16[:, :ax.k], np.where(used, ax.weight, 0))
+    assert not w16[:, ax.k:].any()
+    # float tables have no window form
+    assert _plan.linear_axis(10, 20, False, None, np.float32).u8_windows() is None
+
+
+def test_bad_tables_are_refused():
+    k = _dispatch.kernels
+    x = np.zeros((1, 1, 8, 8), np.uint8)
+    out = np.zeros((1, 1, 4, 4), np.uint8)
+    ax = _plan.fixed_axis(8, 4, False, None, "linear", True)
+    win = ax.u8_windows()
+    bands = k.fused_bands(ax.index, ax.ntaps, 16)
+    k.u8_fused_2d(x, out, 1, win, ax.shift, win, ax.shift, bands, 16, 1)
+    bad_start = (win[0] + 5, win[1], win[2], win[3])
+    with pytest.raises(ValueError):
+        k.u8_fused_2d(x, out, 1, bad_start, ax.shift, win, ax.shift, bands, 16, 1)
+    with pytest.raises(ValueError):
+        k.u8_fused_2d(x, out, 1, win, ax.shift, bad_start, ax.shift, bands, 16, 1)
+    with pytest.raises(ValueError):
+        k.u8_fused_2d(x, out, 1, win, ax.shift, win, ax.shift, (bands[0], bands[1] + 3, bands[2]), 16, 1)
+    with pytest.raises(TypeError):
+        k.u8_fused_2d(x, out, 2, win, ax.shift, win, ax.shift, bands, 16, 1)
+    with pytest.raises(ValueError):
+        k.u8_fused_2d(x, out, 1, win, 0, win, ax.shift, bands, 16, 1)
+
+
+def _guarded(nbytes):
+    """A writable uint8 buffer of ``nbytes`` that ends where an inaccessible page begins
+    (Linux): a read past the end faults."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    page = mmap.PAGESIZE
+    npages = (nbytes + page - 1) // page + 1
+    m = mmap.mmap(-1, npages * page, prot=mmap.PROT_READ | mmap.PROT_WRITE)
+    base = ctypes.addressof(ctypes.c_char.from_buffer(m))
+    guard = base + (npages - 1) * page
+    libc.mprotect.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
+    if libc.mprotect(ctypes.c_void_p(guard), page, 0) != 0:
+        pytest.skip("mprotect unavailable")
+    buf = np.frombuffer(m, np.uint8, nbytes, (npages - 1) * page - nbytes)
+
+    def release():
+        libc.mprotect(ctypes.c_void_p(guard), page, mmap.PROT_READ | mmap.PROT_WRITE)
+    return buf, m, release
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="guard pages via mprotect (Linux)")
+@pytest.mark.parametrize("variant", VARIANTS)
+@pytest.mark.parametrize("C", [1, 3, 4])
+def test_no_read_past_the_input(variant, C, kernels):
+    # the last row's right-most windows end at the last byte of the array
+    H, W = 9, 37
+    rng = np.random.default_rng(C)
+    buf, m, release = _guarded(H * W * C)
+    try:
+        if C == 1:
+            x = buf.reshape(1, 1, H, W)
+        else:
+            x = buf.reshape(1, H, W, C).transpose(0, 3, 1, 2)
+        x[...] = rng.integers(0, 256, x.shape, dtype=np.uint8)
+        ref = np.array(x)
+        if C > 1:
+            ref = _channels_last(ref)
+        for kw in CALLS:
+            kernels(variant, windows=False)
+            want = cyresample.interpolate(ref, **kw)
+            calls = kernels(variant, windows=True)
+            got = cyresample.interpolate(x, **kw)
+            np.testing.assert_array_equal(got, want)
+        assert calls
+    finally:
+        del x, buf
+        release()
+        m.close()
