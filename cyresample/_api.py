@@ -77,8 +77,19 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
                                        recompute_scale_factor, antialias, out=out)
     else:
         try:
-            key = (input.shape, input.strides, input.dtype, _k(size), _k(scale_factor), _k(mode),
-                   _k(align_corners), _k(recompute_scale_factor), _k(antialias))
+            # every argument with its exact type (element types for sequences)
+            ts, tf = type(size), type(scale_factor)
+            if ts is tuple or ts is list:
+                size_k, size_t = tuple(size), tuple(map(type, size))
+            else:
+                size_k, size_t = size, None
+            if tf is tuple or tf is list:
+                scale_k, scale_t = tuple(scale_factor), tuple(map(type, scale_factor))
+            else:
+                scale_k, scale_t = scale_factor, None
+            key = (input.shape, input.strides, input.dtype, size_k, scale_k, mode, align_corners,
+                   recompute_scale_factor, antialias, ts, size_t, tf, scale_t, type(mode),
+                   type(align_corners), type(recompute_scale_factor), type(antialias))
             executor = _EXECUTORS.get(key)
         except TypeError:  # an unhashable argument: no caching
             key = executor = None

@@ -427,9 +427,14 @@ cdef int _u8_run(const char* src, char* dst, const Loop* lp, Py_ssize_t planes, 
     cdef uint8_t* bufs = <uint8_t*>malloc(nthreads * per + 64)
     if bufs == NULL:
         return 1
-    for q in prange(planes * nb, nogil=True, schedule="static", num_threads=nthreads):
-        _u8_band(src, dst, lp, q, nb, BH, OH, IW, OW, C, sH, dH, band_lo, band_hi, bufs + threadid() * per,
-                 ww, wh, idx_w, w_w, Kw, pi, pbase, pw)
+    if nthreads == 1:  # serial: no OpenMP team (its start-up dominates small calls)
+        for q in range(planes * nb):
+            _u8_band(src, dst, lp, q, nb, BH, OH, IW, OW, C, sH, dH, band_lo, band_hi, bufs,
+                     ww, wh, idx_w, w_w, Kw, pi, pbase, pw)
+    else:
+        for q in prange(planes * nb, nogil=True, schedule="static", num_threads=nthreads):
+            _u8_band(src, dst, lp, q, nb, BH, OH, IW, OW, C, sH, dH, band_lo, band_hi, bufs + threadid() * per,
+                     ww, wh, idx_w, w_w, Kw, pi, pbase, pw)
     free(bufs)
     return 0
 
@@ -619,8 +624,12 @@ cdef void _gather_copy(const char* src, char* dst, Py_ssize_t rows, int nd,
                        Py_ssize_t L, Py_ssize_t din, const Py_ssize_t* inner_off, Py_ssize_t nbytes,
                        int nthreads) noexcept nogil:
     cdef Py_ssize_t blk, nblk = (rows + GATHER_ROWS - 1) // GATHER_ROWS
-    for blk in prange(nblk, nogil=True, schedule="static", num_threads=nthreads):
-        _gather_block_rows(src, dst, blk * GATHER_ROWS, rows, nd, oshape, dstr, offs, L, din, inner_off, nbytes)
+    if nthreads == 1:  # serial: no OpenMP team (its start-up dominates small calls)
+        for blk in range(nblk):
+            _gather_block_rows(src, dst, blk * GATHER_ROWS, rows, nd, oshape, dstr, offs, L, din, inner_off, nbytes)
+    else:
+        for blk in prange(nblk, nogil=True, schedule="static", num_threads=nthreads):
+            _gather_block_rows(src, dst, blk * GATHER_ROWS, rows, nd, oshape, dstr, offs, L, din, inner_off, nbytes)
 
 
 def check_gather(cnp.ndarray src, list offsets):

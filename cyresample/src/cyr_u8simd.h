@@ -239,7 +239,9 @@ static inline void cyr_u8_hrow_px_rows(const uint8_t* s, int64_t ss, uint8_t* d,
                 memcpy(&w01, wp + k, 4);
                 memcpy(&w23, wp + k + 2, 4);
                 acc = _mm256_add_epi32(acc, _mm256_madd_epi16(_mm256_shuffle_epi8(px, m01), _mm256_set1_epi32(w01)));
-                acc = _mm256_add_epi32(acc, _mm256_madd_epi16(_mm256_shuffle_epi8(px, m23), _mm256_set1_epi32(w23)));
+                if (k + 2 < n)  /* (taps k+2, k+3 weigh 0 otherwise: up2 windows of 2 skip them) */
+                    acc = _mm256_add_epi32(acc, _mm256_madd_epi16(_mm256_shuffle_epi8(px, m23),
+                                                                  _mm256_set1_epi32(w23)));
             }
             acc = _mm256_sra_epi32(acc, vshift);
             acc = _mm256_packs_epi32(acc, acc);
