@@ -866,3 +866,29 @@ def area_pool(cnp.ndarray src, cnp.ndarray dst, list start, list size, Py_ssize_
     _run_area_variant(variant, <const char*>cnp.PyArray_DATA(src), <char*>cnp.PyArray_DATA(dst),
                       N, C, oshape, sstr, dstr, _byte_stride(src, 0), _byte_stride(src, 1),
                       _byte_stride(dst, 0), _byte_stride(dst, 1), sp_, sz_, cv, uniform_w, nthreads)
+
+
+def convert_half(cnp.ndarray a, bint widen):
+    """The kernels' float16 conversions, for tests: ``widen`` maps uint16 patterns to
+    float32, otherwise float32 values to float16 patterns (ties to even)."""
+    cdef Py_ssize_t i, n = a.shape[0]
+    cdef cnp.ndarray out
+    cdef const uint16_t* hp
+    cdef const float* fp
+    if a.ndim != 1 or not a.flags.c_contiguous:
+        raise ValueError("convert_half: needs a contiguous 1-D array")
+    if widen:
+        if a.dtype != np.uint16:
+            raise TypeError("convert_half: widening needs uint16 patterns")
+        out = np.empty(n, np.float32)
+        hp = <const uint16_t*>cnp.PyArray_DATA(a)
+        for i in range(n):
+            (<float*>cnp.PyArray_DATA(out))[i] = cyr_half_to_float(hp[i])
+    else:
+        if a.dtype != np.float32:
+            raise TypeError("convert_half: narrowing needs float32")
+        out = np.empty(n, np.uint16)
+        fp = <const float*>cnp.PyArray_DATA(a)
+        for i in range(n):
+            (<uint16_t*>cnp.PyArray_DATA(out))[i] = cyr_float_to_half(fp[i])
+    return out

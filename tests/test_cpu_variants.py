@@ -67,3 +67,33 @@ def test_variants_bit_identical_on_larger_inputs(variant, dtype, kw, variant_ker
     variant_kernels(variant)
     got = cyresample.interpolate(x, **kw)
     assert np.array_equal(got, want, equal_nan=True)
+
+
+def test_float16_conversions_identical_on_every_variant():
+    # F16C instructions in the avx2/avx512 builds, portable code in the baseline: every
+    # float16 widens to the same float32 bits, and float32 values (every float16, the ties
+    # between neighbours, random bit patterns incl. NaN/Inf/subnormals) narrow to the same bits
+    halves = np.arange(1 << 16, dtype=np.uint32).astype(np.uint16)
+    f = halves.view(np.float16).astype(np.float32)
+    fin = np.isfinite(f)
+    mids = (f[fin][:-1].astype(np.float64) + f[fin][1:].astype(np.float64)) / 2
+    rng = np.random.default_rng(0)
+    floats = np.concatenate([f, mids.astype(np.float32),
+                             rng.integers(0, 1 << 32, 1 << 20, dtype=np.uint64).astype(np.uint32).view(np.float32)])
+    results = {}
+    for v in VARIANTS:
+        k = _dispatch.load(v)
+        results[v] = (k.convert_half(halves, True).view(np.uint32), k.convert_half(floats, False))
+    base_w, base_n = results[VARIANTS[0]]
+    for v in VARIANTS[1:]:
+        np.testing.assert_array_equal(results[v][0], base_w)
+        np.testing.assert_array_equal(results[v][1], base_n)
+    # and they are IEEE conversions (NumPy's), NaN payloads aside
+    wide = base_w.view(np.float32)
+    nan = np.isnan(f)
+    np.testing.assert_array_equal(wide[~nan].view(np.uint32), f[~nan].view(np.uint32))
+    assert np.isnan(wide[nan]).all()
+    ok = ~np.isnan(floats)
+    with np.errstate(over="ignore"):  # values beyond float16's range round to inf, as intended
+        want = floats[ok].astype(np.float16).view(np.uint16)
+    np.testing.assert_array_equal(base_n[ok], want)

@@ -14,6 +14,13 @@
 static inline float cyr_bits_to_float(uint32_t u) { float f; memcpy(&f, &u, 4); return f; }
 static inline uint32_t cyr_float_to_bits(float f) { uint32_t u; memcpy(&u, &f, 4); return u; }
 
+#if defined(__F16C__)
+/* F16C conversions: the same values as the portable code below, bit for bit (ties to
+ * even, subnormals kept; a NaN is quieted on widening in both) */
+#include <immintrin.h>
+static inline float cyr_half_to_float(uint16_t h) { return _cvtsh_ss(h); }
+static inline uint16_t cyr_float_to_half(float f) { return (uint16_t)_cvtss_sh(f, 0); }
+#else
 static inline float cyr_half_to_float(uint16_t h) {
     uint32_t sign = (uint32_t)(h & 0x8000u) << 16;
     uint32_t exp = (h >> 10) & 0x1fu;
@@ -28,8 +35,8 @@ static inline float cyr_half_to_float(uint16_t h) {
             man &= 0x3ffu;
             u = sign | (exp << 23) | (man << 13);
         }
-    } else if (exp == 0x1f) {  /* inf / nan (payload kept) */
-        u = sign | 0x7f800000u | (man << 13);
+    } else if (exp == 0x1f) {  /* inf / nan (payload kept, NaN quieted as by F16C) */
+        u = sign | 0x7f800000u | (man << 13) | (man ? 0x400000u : 0u);
     } else {
         u = sign | ((exp + 127 - 15) << 23) | (man << 13);
     }
@@ -62,6 +69,7 @@ static inline uint16_t cyr_float_to_half(float f) {
     r -= 0x38000000u;                                 /* rebias exponent 127 -> 15 */
     return (uint16_t)(sign | (r >> 13));
 }
+#endif
 
 static inline float cyr_bf16_to_float(uint16_t h) { return cyr_bits_to_float((uint32_t)h << 16); }
 
