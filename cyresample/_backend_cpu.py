@@ -17,8 +17,8 @@ from . import _plan
 from ._dispatch import kernels as _kernels
 from ._threads import get_num_threads
 
-#: Below this many output elements a call runs on one thread: starting the
-#: OpenMP team costs more than it saves. Values never depend on it.
+#: Below this many output elements a call runs serially on the calling thread: starting
+#: an OpenMP team (even of one thread) costs more than it saves. Values never depend on it.
 SMALL_WORK = 1 << 15
 
 #: Output rows per band of the fused W+H pass.
@@ -64,7 +64,11 @@ def output_layout(x, mode):
 
 
 def _threads_for(n_elements):
-    return 1 if n_elements < SMALL_WORK else get_num_threads()
+    """The kernels' ``nthreads``: 0 for small work (the pointwise and gather kernels then
+    loop serially without starting an OpenMP team; the separable passes use a team of
+    one), else the current thread setting. Read per call, so that thread settings apply
+    to cached calls."""
+    return 0 if n_elements < SMALL_WORK else get_num_threads()
 
 
 def _raw(a, code):
@@ -334,13 +338,13 @@ def _u8_windows_step(plan, x, n_out, fallback):
     poly_w = (ax_w.index, ax_w.weight, poly) if channels == 1 and poly is not None and \
         ax_w.k <= U8_POLY_MAX_TAPS else None
     run = _kernels.u8_fused_2d
-    threads = _threads_for(n_out)
 
     def step(xx, out):
         xv, ov = view(xx), view(out)
         if xv is None or ov is None:
             return fallback(xx, out)
-        run(xv, ov, channels, win_w, ax_w.shift, win_h, ax_h.shift, bands, FUSED_BAND_ROWS, threads, poly_w)
+        run(xv, ov, channels, win_w, ax_w.shift, win_h, ax_h.shift, bands, FUSED_BAND_ROWS, _threads_for(n_out),
+            poly_w)
     return step
 
 

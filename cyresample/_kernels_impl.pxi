@@ -179,7 +179,7 @@ def separable_pass(cnp.ndarray src, cnp.ndarray dst, int axis, cnp.ndarray index
     shift : int
         Fixed-point precision (``u8_u8`` only).
     nthreads : int
-        OpenMP threads.
+        OpenMP threads; 0 runs serially without starting a team (small work).
     polyphase : tuple, optional
         ``AxisPlan.polyphase()``: the periodic interior of the table, run by the
         vectorised row kernels when the pass axis is contiguous.
@@ -188,6 +188,8 @@ def separable_pass(cnp.ndarray src, cnp.ndarray dst, int axis, cnp.ndarray index
         the table when it was built); when given, the table is not rescanned.
     """
     cdef int nd = src.ndim, d, inner = -1
+    if nthreads < 1:  # 0 = small work; these passes always run in a team (see _threads_for)
+        nthreads = 1
     cdef PolyInfo pinfo
     cdef PolyInfo* pptr = NULL
     cdef cnp.ndarray pbase = None, pw = None
@@ -309,10 +311,13 @@ def fused_pass_2d(cnp.ndarray src, cnp.ndarray dst, tuple pass_w, tuple pass_h, 
     bands : tuple
         :func:`fused_bands` of the H table.
     band_rows, nthreads : int
+        Output rows per band; OpenMP threads (0: serially).
     """
     cdef int nd = src.ndim, d
     cdef Loop lp
     cdef PolyInfo pinfo
+    if nthreads < 1:  # 0 = small work; these passes always run in a team (see _threads_for)
+        nthreads = 1
     cdef PolyInfo* pptr = NULL
     if (variant_w, variant_h) not in FUSED_PAIRS:
         raise ValueError("fused_pass_2d: no kernel for %s then %s" % (variant_w, variant_h))
@@ -427,14 +432,9 @@ cdef int _u8_run(const char* src, char* dst, const Loop* lp, Py_ssize_t planes, 
     cdef uint8_t* bufs = <uint8_t*>malloc(nthreads * per + 64)
     if bufs == NULL:
         return 1
-    if nthreads == 1:  # serial: no OpenMP team (its start-up dominates small calls)
-        for q in range(planes * nb):
-            _u8_band(src, dst, lp, q, nb, BH, OH, IW, OW, C, sH, dH, band_lo, band_hi, bufs,
-                     ww, wh, idx_w, w_w, Kw, pi, pbase, pw)
-    else:
-        for q in prange(planes * nb, nogil=True, schedule="static", num_threads=nthreads):
-            _u8_band(src, dst, lp, q, nb, BH, OH, IW, OW, C, sH, dH, band_lo, band_hi, bufs + threadid() * per,
-                     ww, wh, idx_w, w_w, Kw, pi, pbase, pw)
+    for q in prange(planes * nb, nogil=True, schedule="static", num_threads=nthreads):
+        _u8_band(src, dst, lp, q, nb, BH, OH, IW, OW, C, sH, dH, band_lo, band_hi, bufs + threadid() * per,
+                 ww, wh, idx_w, w_w, Kw, pi, pbase, pw)
     free(bufs)
     return 0
 
@@ -475,6 +475,7 @@ def u8_fused_2d(cnp.ndarray src, cnp.ndarray dst, int channels, tuple win_w, int
     bands : tuple
         ``fused_bands`` of the H table; ``band_rows`` output rows per band.
     nthreads : int
+        OpenMP threads (0: serially).
     poly_w : tuple, optional
         ``(index, weight, polyphase)`` of the W axis (``AxisPlan`` tables), for
         planar rows: short periodic tables run faster through the polyphase
@@ -483,6 +484,8 @@ def u8_fused_2d(cnp.ndarray src, cnp.ndarray dst, int channels, tuple win_w, int
     cdef int nd = src.ndim, d
     cdef Loop lp
     cdef U8Win ww, wh
+    if nthreads < 1:  # 0 = small work; these passes always run in a team (see _threads_for)
+        nthreads = 1
     if channels not in (1, 3, 4) or nd < 3 or dst.ndim != nd or src.dtype != np.uint8 or dst.dtype != np.uint8:
         raise TypeError("u8_fused_2d: needs uint8 arrays of rank >= 3 and 1, 3 or 4 channels")
     cdef Py_ssize_t OW = dst.shape[nd - 1] // channels, OH = dst.shape[nd - 2]
@@ -624,7 +627,7 @@ cdef void _gather_copy(const char* src, char* dst, Py_ssize_t rows, int nd,
                        Py_ssize_t L, Py_ssize_t din, const Py_ssize_t* inner_off, Py_ssize_t nbytes,
                        int nthreads) noexcept nogil:
     cdef Py_ssize_t blk, nblk = (rows + GATHER_ROWS - 1) // GATHER_ROWS
-    if nthreads == 1:  # serial: no OpenMP team (its start-up dominates small calls)
+    if nthreads <= 0:  # small work (_threads_for): serially, no OpenMP team to start
         for blk in range(nblk):
             _gather_block_rows(src, dst, blk * GATHER_ROWS, rows, nd, oshape, dstr, offs, L, din, inner_off, nbytes)
     else:
@@ -669,7 +672,7 @@ def gather(cnp.ndarray src, cnp.ndarray dst, list offsets, int nthreads, bint ch
         and that is contiguous in both arrays (the channels of a channels-last
         image) is copied as one block per element.
     nthreads : int
-        OpenMP threads.
+        OpenMP threads; 0 runs serially without starting a team (small work).
     checked : bool, optional
         True when :func:`check_gather` accepted these offsets for arrays of
         ``src``'s shape and strides (the backend checks once per prepared call).

@@ -197,3 +197,27 @@ def test_no_read_past_the_input(variant, C, kernels):
         del x, buf
         release()
         m.close()
+
+
+def test_thread_setting_applies_to_cached_calls(monkeypatch):
+    # the thread count is read per call, not frozen into the prepared (cached) call
+    seen = []
+    real = _dispatch.kernels
+
+    class Spy:
+        def __getattr__(self, name):
+            return getattr(real, name)
+
+        @staticmethod
+        def u8_fused_2d(*args):
+            seen.append(args[9])
+            return real.u8_fused_2d(*args)
+    monkeypatch.setattr(_backend_cpu, "_kernels", Spy())
+    _api._EXECUTORS.clear()
+    x = np.zeros((1, 3, 300, 300), np.uint8)
+    with cyresample.threads(1):
+        cyresample.interpolate(x, scale_factor=2, mode="bilinear")
+    with cyresample.threads(3):
+        cyresample.interpolate(x, scale_factor=2, mode="bilinear")
+    _api._EXECUTORS.clear()
+    assert seen == [1, 3]
