@@ -17,8 +17,8 @@ from . import _plan
 from ._dispatch import kernels as _kernels
 from ._threads import get_num_threads
 
-#: Below this many output elements a call runs serially on the calling thread: starting
-#: an OpenMP team (even of one thread) costs more than it saves. Values never depend on it.
+#: Below this many output elements a call runs on the calling thread only (see
+#: _threads_for): threads would cost more than they save. Values never depend on it.
 SMALL_WORK = 1 << 15
 
 #: Output rows per band of the fused W+H pass.
