@@ -155,6 +155,27 @@ cdef inline Py_ssize_t _byte_stride(cnp.ndarray a, int d):
     return cnp.PyArray_STRIDES(a)[d]
 
 
+cdef tuple _poly_table(PolyInfo* pi, tuple poly, object wdtype, Py_ssize_t n_in, Py_ssize_t n_out,
+                       str who):
+    """Check an ``AxisPlan.polyphase()`` table against the pass sizes and fill ``pi``.
+    Returns the contiguous ``(base, weight)`` arrays the kernels read (keep them alive)."""
+    P, Q, o_lo, M, pb, pwt = poly
+    pbase = np.ascontiguousarray(pb, dtype=np.int64)
+    pw = np.ascontiguousarray(pwt, dtype=wdtype)
+    if pbase.ndim != 2 or pbase.shape[0] != P or pw.shape[0] != P or pbase.shape[1] != pw.shape[1] or \
+            not (0 <= o_lo and o_lo + P * M <= n_out and Q > 0 and M >= 0):
+        raise ValueError("%s: inconsistent polyphase table" % who)
+    # memory safety: the first and last periods stay inside the source axis
+    if M > 0 and (pbase.min() < 0 or pbase.max() + Q * (M - 1) >= n_in):
+        raise ValueError("%s: polyphase taps out of range" % who)
+    pi.P = P
+    pi.K = pbase.shape[1]
+    pi.Q = Q
+    pi.o_lo = o_lo
+    pi.M = M
+    return pbase, pw
+
+
 def separable_pass(cnp.ndarray src, cnp.ndarray dst, int axis, cnp.ndarray index,
                    cnp.ndarray weight, cnp.ndarray ntaps, str variant, int shift, int nthreads,
                    object polyphase=None, Py_ssize_t index_max=-1):
@@ -253,20 +274,7 @@ def separable_pass(cnp.ndarray src, cnp.ndarray dst, int axis, cnp.ndarray index
             dims.append((src.shape[d], _byte_stride(src, d), _byte_stride(dst, d)))
     rows = _make_loop(&lp, dims)
     if polyphase is not None and inner < 0:
-        P, Q, o_lo, M, pb, pwt = polyphase
-        pbase = np.ascontiguousarray(pb, dtype=np.int64)
-        pw = np.ascontiguousarray(pwt, dtype=weight.dtype)
-        if pbase.ndim != 2 or pbase.shape[0] != P or pw.shape[0] != P or pbase.shape[1] != pw.shape[1] or \
-                not (0 <= o_lo and o_lo + P * M <= n_out and Q > 0 and M >= 0):
-            raise ValueError("separable_pass: inconsistent polyphase table")
-        # memory safety: the first and last periods stay inside the source axis
-        if M > 0 and (pbase.min() < 0 or pbase.max() + Q * (M - 1) >= n_in):
-            raise ValueError("separable_pass: polyphase taps out of range")
-        pinfo.P = P
-        pinfo.K = pbase.shape[1]
-        pinfo.Q = Q
-        pinfo.o_lo = o_lo
-        pinfo.M = M
+        pbase, pw = _poly_table(&pinfo, polyphase, weight.dtype, n_in, n_out, "separable_pass")
         pptr = &pinfo
     _run_separable_variant(variant, <const char*>cnp.PyArray_DATA(src), <char*>cnp.PyArray_DATA(dst),
                            &lp, rows, n_out, _byte_stride(src, axis), _byte_stride(dst, axis), inner,
@@ -348,14 +356,7 @@ def fused_pass_2d(cnp.ndarray src, cnp.ndarray dst, tuple pass_w, tuple pass_h, 
     cdef Py_ssize_t planes = _make_loop(&lp, dims)
     cdef cnp.ndarray pbase = None, pw = None
     if poly is not None:
-        P, Q, o_lo, M, pb, pwt = poly
-        pbase = np.ascontiguousarray(pb, dtype=np.int64)
-        pw = np.ascontiguousarray(pwt, dtype=w_w.dtype)
-        pinfo.P = P
-        pinfo.K = pbase.shape[1]
-        pinfo.Q = Q
-        pinfo.o_lo = o_lo
-        pinfo.M = M
+        pbase, pw = _poly_table(&pinfo, poly, w_w.dtype, src.shape[nd - 1], OW, "fused_pass_2d")
         pptr = &pinfo
     lo_a = np.ascontiguousarray(lo, dtype=np.int64)
     hi_a = np.ascontiguousarray(hi, dtype=np.int64)
@@ -526,24 +527,14 @@ def u8_fused_2d(cnp.ndarray src, cnp.ndarray dst, int channels, tuple win_w, int
     cdef cnp.ndarray idx_w = None, w_w = None, pbase = None, pw = None
     if poly_w is not None and channels == 1:
         idx_w, w_w, poly = poly_w
-        P, Q, o_lo, M, pb, pwt = poly
-        pbase = np.ascontiguousarray(pb, dtype=np.int64)
-        pw = np.ascontiguousarray(pwt, dtype=np.int32)
         if idx_w.dtype != np.int64 or w_w.dtype != np.int32 or idx_w.shape[0] != OW or \
                 w_w.shape[0] != OW or idx_w.shape[1] != w_w.shape[1] or \
-                not (idx_w.flags.c_contiguous and w_w.flags.c_contiguous) or pbase.ndim != 2 or \
-                pbase.shape[0] != P or pw.shape[0] != P or pbase.shape[1] != pw.shape[1] or \
-                not (0 <= o_lo and o_lo + P * M <= OW and Q > 0 and M >= 0):
+                not (idx_w.flags.c_contiguous and w_w.flags.c_contiguous):
             raise ValueError("u8_fused_2d: inconsistent polyphase table")
-        # memory safety: the table rows are the windows checked above; the periods stay inside
-        if (np.asarray(win_w[0]) != idx_w[:, 0]).any() or \
-                (M > 0 and (pbase.min() < 0 or pbase.max() + Q * (M - 1) >= IW)):
+        # memory safety: the table's rows are the windows checked above
+        if (np.asarray(win_w[0]) != idx_w[:, 0]).any():
             raise ValueError("u8_fused_2d: polyphase taps out of range")
-        pinfo.P = P
-        pinfo.K = pbase.shape[1]
-        pinfo.Q = Q
-        pinfo.o_lo = o_lo
-        pinfo.M = M
+        pbase, pw = _poly_table(&pinfo, poly, np.int32, IW, OW, "u8_fused_2d")
         pptr = &pinfo
     cdef const int64_t* ip = <const int64_t*>cnp.PyArray_DATA(idx_w) if idx_w is not None else NULL
     cdef const int32_t* wp = <const int32_t*>cnp.PyArray_DATA(w_w) if w_w is not None else NULL
