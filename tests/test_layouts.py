@@ -478,3 +478,54 @@ def test_spy_sees_copies(monkeypatch):
     finally:
         tracemalloc.stop()
     assert peak >= x.nbytes
+
+
+def _area_model_cl2d(x, oh):
+    """Channels-last 2-D area with width-2 windows, summed and divided as spec §2.5 says:
+    window rows in order, each adding its two pixels left to right to a zero start, in the
+    dtype; channels in full vector lanes (float32: 8, float64: 4) divide once by k_H*k_W,
+    the others by 1 (k_D), then k_H, then k_W."""
+    N, Ch, H, W = x.shape
+    t = x.dtype.type
+    lanes = 8 if x.dtype == np.float32 else 4
+    cv = Ch - Ch % lanes
+    out = np.empty((N, Ch, oh, W // 2), x.dtype)
+    for o in range(oh):
+        h0, h1 = (o * H) // oh, -((-(o + 1) * H) // oh)
+        acc = np.zeros((N, Ch, W // 2), x.dtype)
+        for h in range(h0, h1):
+            acc = acc + x[:, :, h, 0::2]
+            acc = acc + x[:, :, h, 1::2]
+        kh = t(h1 - h0)
+        out[:, :cv, o] = acc[:, :cv] / t((h1 - h0) * 2)
+        out[:, cv:, o] = ((acc[:, cv:] / t(1)) / kh) / t(2)
+    return out
+
+
+@pytest.mark.parametrize("dt", [np.float32, np.float64])
+@pytest.mark.parametrize("channels", [2, 3, 4, 5, 8, 9, 17])
+@pytest.mark.parametrize("geo", [((6, 8), 3), ((7, 10), 3), ((4, 800), 2)], ids=["even", "uneven-h", "wide"])
+def test_area_channels_last_width2_matches_model(dt, channels, geo):
+    # the channels-last integer-factor area rows (contiguous pixel runs, vectorised divisions);
+    # "wide" spans several accumulation chunks of an output row
+    (H, W), oh = geo
+    rng = np.random.default_rng(channels)
+    x = rng.standard_normal((2, H, W, channels)).astype(dt).transpose(0, 3, 1, 2)
+    x[0, 0, 0, :2] = -0.0   # an all -0.0 window sums to +0.0 from the zero start
+    got = interp(x, size=(oh, W // 2), mode="area")
+    want = _area_model_cl2d(x, oh)
+    bits = "u%d" % x.itemsize
+    assert np.array_equal(got.view(bits), want.view(bits))
+
+
+@pytest.mark.parametrize("dt", [np.float32, np.float16])
+@pytest.mark.parametrize("channels", [3, 4, 6])
+def test_area_channels_last_3d_width2_matches_contiguous(dt, channels):
+    # 3-D area has no channels-last kernel in torch (spec §3.1): a channels-last-3d input gives
+    # the values of its C-contiguous copy (float16: rounded after every operation, §2.5)
+    rng = np.random.default_rng(channels)
+    x = rng.standard_normal((1, 4, 6, 400, channels)).astype(dt).transpose(0, 4, 1, 2, 3)
+    got = interp(x, size=(2, 3, 200), mode="area")
+    want = interp(np.ascontiguousarray(x), size=(2, 3, 200), mode="area")
+    bits = "u%d" % x.itemsize
+    assert np.array_equal(got.view(bits), want.view(bits))
