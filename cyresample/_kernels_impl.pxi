@@ -165,9 +165,18 @@ cdef tuple _poly_table(PolyInfo* pi, tuple poly, object wdtype, Py_ssize_t n_in,
     if pbase.ndim != 2 or pbase.shape[0] != P or pw.shape[0] != P or pbase.shape[1] != pw.shape[1] or \
             not (0 <= o_lo and o_lo + P * M <= n_out and Q > 0 and M >= 0):
         raise ValueError("%s: inconsistent polyphase table" % who)
-    # memory safety: the first and last periods stay inside the source axis
-    if M > 0 and (pbase.min() < 0 or pbase.max() + Q * (M - 1) >= n_in):
-        raise ValueError("%s: polyphase taps out of range" % who)
+    # memory safety: the first and last periods stay inside the source axis (a typed loop:
+    # numpy reductions would cost more than a whole small call)
+    cdef const int64_t* b = <const int64_t*>cnp.PyArray_DATA(pbase)
+    cdef Py_ssize_t j, nb = pbase.shape[0] * pbase.shape[1]
+    cdef int64_t lo = 0, hi = 0
+    if M > 0 and nb > 0:
+        lo = hi = b[0]
+        for j in range(1, nb):
+            lo = min(lo, b[j])
+            hi = max(hi, b[j])
+        if lo < 0 or hi + Q * (M - 1) >= n_in:
+            raise ValueError("%s: polyphase taps out of range" % who)
     pi.P = P
     pi.K = pbase.shape[1]
     pi.Q = Q

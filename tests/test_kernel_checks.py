@@ -1,0 +1,66 @@
+"""The separable row kernels refuse tables that would read outside the source.
+
+``separable_pass`` and ``fused_pass_2d`` trust nothing they are given: a polyphase table
+(``AxisPlan.polyphase()``) whose taps run past either end of the source axis, or that does
+not fit the output, raises ValueError before any pixel is read. The planner never builds
+such tables, so they are forged here.
+"""
+import numpy as np
+import pytest
+
+from cyresample import _dispatch, _plan
+
+K = _dispatch.kernels
+
+
+def _axis():
+    # 16 -> 32 bilinear: an up2 table with a periodic interior (P=2, Q=1)
+    ax = _plan.linear_axis(16, 32, False, None, np.float32)
+    assert ax.polyphase() is not None and ax.polyphase()[3] > 0
+    return ax
+
+
+def _forged(poly, shift_base=0, scale_base=1, o_lo=None, M=None, Q=None):
+    P, q, lo, m, base, weight = poly
+    return (P, q if Q is None else Q, lo if o_lo is None else o_lo, m if M is None else M,
+            np.asarray(base) * scale_base + shift_base, weight)
+
+
+def _bad_polys(poly, n_in):
+    P, Q, o_lo, M, base, _ = poly
+    last = int(np.max(base)) + Q * (M - 1)
+    return {
+        "past the end": _forged(poly, shift_base=n_in - last),
+        "before the start": _forged(poly, shift_base=-int(np.min(base)) - 1),
+        "too many periods": _forged(poly, M=M + 1 + (n_in - last) // Q),
+        "past the output": _forged(poly, o_lo=o_lo + 2),
+        "zero step": _forged(poly, Q=0),
+    }
+
+
+def test_separable_pass_refuses_forged_polyphase():
+    ax = _axis()
+    x = np.zeros((1, 1, 3, 16), np.float32)
+    out = np.zeros((1, 1, 3, 32), np.float32)
+    args = (x, out, 3, ax.index, ax.weight, ax.ntaps, "f32_f32", 0, 1)
+    K.separable_pass(*args, ax.polyphase(), ax.index_max)   # the real table runs
+    for name, bad in _bad_polys(ax.polyphase(), 16).items():
+        with pytest.raises(ValueError):
+            K.separable_pass(*args, bad, ax.index_max)
+            pytest.fail(name)
+
+
+def test_fused_pass_refuses_forged_polyphase():
+    ax = _axis()
+    x = np.zeros((1, 1, 16, 16), np.float32)
+    out = np.zeros((1, 1, 32, 32), np.float32)
+    bands = K.fused_bands(ax.index, ax.ntaps, 16)
+    tables = (ax.index, ax.weight, ax.ntaps, 0)
+    pass_h = tables + (None, ax.index_max)
+    K.fused_pass_2d(x, out, tables + (ax.polyphase(), ax.index_max), pass_h, "f32_f32", "f32_f32",
+                    bands, 16, 1)
+    for name, bad in _bad_polys(ax.polyphase(), 16).items():
+        with pytest.raises(ValueError):
+            K.fused_pass_2d(x, out, tables + (bad, ax.index_max), pass_h, "f32_f32", "f32_f32",
+                            bands, 16, 1)
+            pytest.fail(name)
