@@ -24,7 +24,9 @@ Extending to new dtypes (float16/uint8 in a later issue): append to ``DTYPES`` a
 dtype to ``SUPPORTED_DTYPES`` for the modes that accept it (spec §3.3), then extend the
 tolerance functions; existing ids and inputs do not change.
 """
+import json
 import math
+import os
 import zlib
 from dataclasses import dataclass, field
 
@@ -609,3 +611,24 @@ def compare(got, expected, atol=0.0, rtol=0.0, nonfinite_exact=True):
         return ("%d/%d values differ; max |diff| %.6g at %s (got %r, expected %r); atol %.3g rtol %.3g"
                 % (int(bad.sum()), d.size, d[i], tuple(int(v) for v in i), g[i], e[i], atol, rtol))
     return None
+
+
+class Golden:
+    """All golden files (``*.npz``) of a directory: ``outputs[id]``, ``digests[id]``, ``meta[file]``,
+    ``file_of[id]``."""
+
+    def __init__(self, directory):
+        self.outputs, self.digests, self.meta, self.file_of = {}, {}, {}, {}
+        files = sorted(f for f in os.listdir(directory) if f.endswith(".npz")) if os.path.isdir(directory) else []
+        for fname in files:
+            with np.load(os.path.join(directory, fname), allow_pickle=False) as z:
+                meta = json.loads(str(z["__meta__"]))
+                self.meta[fname] = meta
+                for key in z.files:
+                    if key == "__meta__":
+                        continue
+                    if key in self.outputs:
+                        raise AssertionError("golden key %r is in %s and %s" % (key, self.file_of[key], fname))
+                    self.outputs[key] = z[key]
+                    self.file_of[key] = fname
+                    self.digests[key] = meta["inputs"][key]

@@ -6,37 +6,15 @@ torch 2.13 line the semantics are pinned to). The oracle always runs with
 ``torch.set_num_threads(2)``: torch's bilinear picks another kernel for C == 3 with a single
 thread (spec §3.1, F14), and cyresample reproduces the multi-threaded choice.
 """
-import json
 import os
 
-import numpy as np
 import pytest
 
-
+from cases import Golden
 
 GOLDEN_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "golden")
 TORCH_THREADS = 2
 TORCH_LINE = "2.13."
-
-
-class Golden:
-    """All ``tests/golden/*.npz``: ``outputs[id]``, ``digests[id]``, ``meta[file]``, ``file_of[id]``."""
-
-    def __init__(self, directory):
-        self.outputs, self.digests, self.meta, self.file_of = {}, {}, {}, {}
-        files = sorted(f for f in os.listdir(directory) if f.endswith(".npz")) if os.path.isdir(directory) else []
-        for fname in files:
-            with np.load(os.path.join(directory, fname), allow_pickle=False) as z:
-                meta = json.loads(str(z["__meta__"]))
-                self.meta[fname] = meta
-                for key in z.files:
-                    if key == "__meta__":
-                        continue
-                    if key in self.outputs:
-                        raise AssertionError("golden key %r is in %s and %s" % (key, self.file_of[key], fname))
-                    self.outputs[key] = z[key]
-                    self.file_of[key] = fname
-                    self.digests[key] = meta["inputs"][key]
 
 
 @pytest.fixture(scope="session")
