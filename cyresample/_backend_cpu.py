@@ -28,6 +28,10 @@ FUSED_BAND_ROWS = 16
 #: periodic (one SIMD dot product per output costs more for so few taps).
 U8_POLY_MAX_TAPS = 4
 
+#: Channels-last uint8 W windows up to this many taps run eight outputs at a time, one tap
+#: pair per 128-bit lane (longer windows: one output of two rows per register).
+U8_PAIR_MAX_TAPS = 10
+
 
 def _memory_order(a):
     """Axes of ``a`` from slowest to fastest in memory (stable for ties)."""
@@ -318,12 +322,12 @@ def _u8_windows_step(plan, x, n_out, fallback):
     """uint8 images (spec §2.7) resampled W then H: the SIMD window kernels over bands of
     rows, planar (channels = 1) or on interleaved RGB/RGBA rows; None when they do not apply
     (then ``fallback`` runs: same numbers, table kernels)."""
-    if x.ndim != 4 or plan.variant != "fixed" or tuple(plan.order) != (1, 0) or \
-            plan.axes[0].skip or plan.axes[1].skip:
+    if x.ndim != 4 or plan.variant != "fixed" or tuple(plan.order) != (1, 0) or plan.axes[1].skip:
         return None
     ax_h, ax_w = plan.axes
-    win_h, win_w = ax_h.u8_windows(), ax_w.u8_windows()
-    if win_h is None or win_w is None:
+    win_w = ax_w.u8_windows()
+    win_h = None if ax_h.skip else ax_h.u8_windows()  # a skipped H: the W pass writes the output
+    if win_w is None or (win_h is None and not ax_h.skip):
         return None
     C = x.shape[1]
     if C in (3, 4) and _interleaved_view(x) is not None:
@@ -332,11 +336,15 @@ def _u8_windows_step(plan, x, n_out, fallback):
         channels, view = 1, (lambda a: a if a.strides[3] == 1 else None)
     else:
         return None
-    bands = _kernels.fused_bands(ax_h.index, ax_h.ntaps, FUSED_BAND_ROWS)
+    bands = (None, None, 0) if win_h is None else _kernels.fused_bands(ax_h.index, ax_h.ntaps, FUSED_BAND_ROWS)
     poly = ax_w.polyphase()
     # planar rows with short windows: the polyphase row kernel beats one SIMD dot per output
     poly_w = (ax_w.index, ax_w.weight, poly) if channels == 1 and poly is not None and \
         ax_w.k <= U8_POLY_MAX_TAPS else None
+    pairs_w = None
+    if channels > 1 and ax_w.k <= U8_PAIR_MAX_TAPS:
+        npairs = (ax_w.k + 1) // 2
+        pairs_w = (_kernels.u8_pair_weights(win_w, npairs), npairs)
     run = _kernels.u8_fused_2d
 
     def step(xx, out):
@@ -344,7 +352,7 @@ def _u8_windows_step(plan, x, n_out, fallback):
         if xv is None or ov is None:
             return fallback(xx, out)
         run(xv, ov, channels, win_w, ax_w.shift, win_h, ax_h.shift, bands, FUSED_BAND_ROWS, _threads_for(n_out),
-            poly_w)
+            poly_w, pairs_w)
     return step
 
 

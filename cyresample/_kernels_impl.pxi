@@ -392,6 +392,9 @@ cdef extern from "cyr_u8simd.h" nogil:
     void cyr_u8_hrow_px_rows(const uint8_t* s, int64_t ss, uint8_t* d, int64_t ds, int64_t nrows, int64_t n_in,
                              int C, int64_t n_out, const int64_t* xmin, const int64_t* xsize, const int16_t* w,
                              int64_t Kp, int shift)
+    void cyr_u8_hrow_px_pairs(const uint8_t* s, uint8_t* d, int64_t n_in, int C, int64_t n_out,
+                              const int64_t* xmin, const int64_t* xsize, const int16_t* w, int64_t Kp, int shift,
+                              const int32_t* wpk, int64_t npairs)
     void cyr_u8_vline(const uint8_t* s0, int64_t rs, uint8_t* d, int64_t L, const int16_t* w, int64_t n,
                       int shift)
 
@@ -402,6 +405,28 @@ cdef struct U8Win:
     const int16_t* w
     Py_ssize_t kp
     int shift
+    const int32_t* pairs  # cyr_u8_hrow_px_pairs weights (NULL: the row-pair kernel)
+    Py_ssize_t npairs
+
+
+cdef inline void _u8_hrows(const uint8_t* s, Py_ssize_t ss, uint8_t* d, Py_ssize_t ds, Py_ssize_t nrows,
+                           Py_ssize_t IW, Py_ssize_t OW, int C, const U8Win* ww, const int64_t* idx_w,
+                           const int32_t* w_w, Py_ssize_t Kw, const PolyInfo* pi, const int64_t* pbase,
+                           const int32_t* pw) noexcept nogil:
+    # The W pass of nrows rows s + r * ss -> d + r * ds.
+    cdef Py_ssize_t r
+    if C != 1 and ww.pairs != NULL:
+        for r in range(nrows):
+            cyr_u8_hrow_px_pairs(s + r * ss, d + r * ds, IW, C, OW, ww.xmin, ww.xsize, ww.w, ww.kp, ww.shift,
+                                 ww.pairs, ww.npairs)
+    elif C != 1:
+        cyr_u8_hrow_px_rows(s, ss, d, ds, nrows, IW, C, OW, ww.xmin, ww.xsize, ww.w, ww.kp, ww.shift)
+    elif pi != NULL:  # planar rows with a short periodic table: the polyphase row kernel
+        for r in range(nrows):
+            _row_typed_u8_u8(s + r * ss, d + r * ds, OW, idx_w, w_w, ww.xsize, Kw, ww.shift, pi, pbase, pw)
+    else:
+        for r in range(nrows):
+            cyr_u8_hrow_c1(s + r * ss, d + r * ds, IW, OW, ww.xmin, ww.xsize, ww.w, ww.kp, ww.shift)
 
 
 cdef inline void _u8_band(const char* src, char* dst, const Loop* lp, Py_ssize_t q, Py_ssize_t nb,
@@ -412,22 +437,20 @@ cdef inline void _u8_band(const char* src, char* dst, const Loop* lp, Py_ssize_t
                           const int32_t* pw) noexcept nogil:
     # One band of output rows of one plane: the W pass of the input rows the band's H taps
     # read into the thread's buffer, then the H pass of each output row from the buffer.
-    cdef Py_ssize_t plane = q // nb, b = q - (q // nb) * nb, lo, hi, r, oh, soff, doff
+    # wh == NULL: H keeps its size (skipped, spec §2.6): the W pass writes the band's rows.
+    cdef Py_ssize_t plane = q // nb, b = q - (q // nb) * nb, lo, hi, oh, soff, doff
     cdef Py_ssize_t row = OW * C
     _row_offsets(lp, plane, &soff, &doff)
+    if wh == NULL:
+        lo = b * BH
+        hi = min(OH, lo + BH)
+        _u8_hrows(<const uint8_t*>(src + soff + lo * sH), sH, <uint8_t*>(dst + doff + lo * dH), dH, hi - lo,
+                  IW, OW, C, ww, idx_w, w_w, Kw, pi, pbase, pw)
+        return
     lo = band_lo[b]
     hi = band_hi[b]
-    if C != 1:
-        cyr_u8_hrow_px_rows(<const uint8_t*>(src + soff + lo * sH), sH, buf, row, hi - lo, IW, C, OW, ww.xmin,
-                            ww.xsize, ww.w, ww.kp, ww.shift)
-    elif pi != NULL:  # planar rows with a short periodic table: the polyphase row kernel
-        for r in range(lo, hi):
-            _row_typed_u8_u8(<const uint8_t*>(src + soff + r * sH), buf + (r - lo) * row, OW, idx_w, w_w,
-                             ww.xsize, Kw, ww.shift, pi, pbase, pw)
-    else:
-        for r in range(lo, hi):
-            cyr_u8_hrow_c1(<const uint8_t*>(src + soff + r * sH), buf + (r - lo) * row, IW, OW, ww.xmin,
-                           ww.xsize, ww.w, ww.kp, ww.shift)
+    _u8_hrows(<const uint8_t*>(src + soff + lo * sH), sH, buf, row, hi - lo, IW, OW, C, ww, idx_w, w_w, Kw, pi,
+              pbase, pw)
     for oh in range(b * BH, min(OH, (b + 1) * BH)):
         cyr_u8_vline(buf + (wh.xmin[oh] - lo) * row, row, <uint8_t*>(dst + doff + oh * dH), row,
                      wh.w + oh * wh.kp, wh.xsize[oh], wh.shift)
@@ -464,11 +487,38 @@ cdef int _u8_window(U8Win* uw, tuple win, int shift, Py_ssize_t n_in, Py_ssize_t
     uw.w = <const int16_t*>cnp.PyArray_DATA(w16)
     uw.kp = kp
     uw.shift = shift
+    uw.pairs = NULL
+    uw.npairs = 0
     return 0
 
 
-def u8_fused_2d(cnp.ndarray src, cnp.ndarray dst, int channels, tuple win_w, int shift_w, tuple win_h,
-                int shift_h, tuple bands, Py_ssize_t band_rows, int nthreads, tuple poly_w=None):
+def u8_pair_weights(tuple win, Py_ssize_t npairs):
+    """The weights of ``win`` (``AxisPlan.u8_windows()``) laid out for the
+    eight-outputs-at-a-time channels-last row kernel, reading ``npairs`` tap
+    pairs from each window start (spec §2.7: the same int16 weights, zero past
+    each window).
+
+    Returns a C-contiguous int32 array of ``(n_out // 8) * npairs * 32`` values:
+    for group ``g``, pair ``p``, register ``r`` and lane ``l``, four copies of
+    ``w[o, 2p] | w[o, 2p + 1] << 16`` with ``o = 8g + r + 4l``.
+    """
+    xmin, xsize, w16, kp = win
+    if npairs < 1:
+        raise ValueError("u8_pair_weights: npairs must be positive")
+    n_out = w16.shape[0]
+    ng = n_out // 8
+    w = np.zeros((ng * 8, 2 * npairs), np.int16)
+    k = min(2 * npairs, kp)
+    w[:, :k] = w16[:ng * 8, :k]
+    pair = w.view(np.int32).reshape(ng, 2, 4, npairs)  # (g, l, r, p): o = 8g + 4l + r
+    # little-endian int16 pairs: (w[2p], w[2p + 1]) read as one int32 is w[2p] | w[2p + 1] << 16
+    pair = pair.transpose(0, 3, 2, 1)[..., None]  # (g, p, r, l, copy)
+    return np.ascontiguousarray(np.broadcast_to(pair, pair.shape[:4] + (4,))).reshape(-1)
+
+
+def u8_fused_2d(cnp.ndarray src, cnp.ndarray dst, int channels, tuple win_w, int shift_w, object win_h,
+                int shift_h, tuple bands, Py_ssize_t band_rows, int nthreads, tuple poly_w=None,
+                tuple pairs_w=None):
     """uint8 W pass then H pass over bands of output rows, with the SIMD window kernels.
 
     Parameters
@@ -479,7 +529,8 @@ def u8_fused_2d(cnp.ndarray src, cnp.ndarray dst, int channels, tuple win_w, int
     channels : int
         Interleaved channels per pixel: 1 (planar), 3 or 4 (channels-last RGB/RGBA).
     win_w, win_h : tuple
-        ``AxisPlan.u8_windows()`` of the W and H axes.
+        ``AxisPlan.u8_windows()`` of the W and H axes; ``win_h=None`` when H
+        keeps its size (the W pass writes ``dst``; ``bands`` is then ignored).
     shift_w, shift_h : int
         Their fixed-point precisions.
     bands : tuple
@@ -490,6 +541,9 @@ def u8_fused_2d(cnp.ndarray src, cnp.ndarray dst, int channels, tuple win_w, int
         ``(index, weight, polyphase)`` of the W axis (``AxisPlan`` tables), for
         planar rows: short periodic tables run faster through the polyphase
         row kernel (same numbers).
+    pairs_w : tuple, optional
+        ``(u8_pair_weights(win_w, npairs), npairs)``, for interleaved rows with
+        short windows: the eight-outputs-at-a-time row kernel (same numbers).
     """
     cdef int nd = src.ndim, d
     cdef Loop lp
@@ -507,22 +561,41 @@ def u8_fused_2d(cnp.ndarray src, cnp.ndarray dst, int channels, tuple win_w, int
         if src.shape[d] != dst.shape[d]:
             raise ValueError("u8_fused_2d: shapes differ outside H and W")
     _u8_window(&ww, win_w, shift_w, IW, OW)
-    _u8_window(&wh, win_h, shift_h, IH, OH)
-    lo, hi, max_rows = bands
-    lo_a = np.ascontiguousarray(lo, dtype=np.int64)
-    hi_a = np.ascontiguousarray(hi, dtype=np.int64)
-    nb = (OH + band_rows - 1) // band_rows
-    if lo_a.shape[0] != nb or hi_a.shape[0] != nb or band_rows < 1:
+    cdef const U8Win* whp = NULL
+    if band_rows < 1:
         raise ValueError("u8_fused_2d: bands do not match the output")
+    nb = (OH + band_rows - 1) // band_rows
+    if win_h is None:  # H keeps its size: no H pass, no band buffer
+        if IH != OH:
+            raise ValueError("u8_fused_2d: win_h=None needs the same H in and out")
+        lo_a = hi_a = np.zeros(1, np.int64)
+        max_rows = 0
+    else:
+        _u8_window(&wh, win_h, shift_h, IH, OH)
+        whp = &wh
+        lo, hi, max_rows = bands
+        lo_a = np.ascontiguousarray(lo, dtype=np.int64)
+        hi_a = np.ascontiguousarray(hi, dtype=np.int64)
+        if lo_a.shape[0] != nb or hi_a.shape[0] != nb:
+            raise ValueError("u8_fused_2d: bands do not match the output")
+    if pairs_w is not None and channels != 1:
+        wpk, npairs = pairs_w
+        if not isinstance(wpk, np.ndarray) or wpk.dtype != np.int32 or not wpk.flags.c_contiguous or \
+                npairs < 1 or wpk.size != (OW // 8) * npairs * 32:
+            raise ValueError("u8_fused_2d: malformed pair weights")
+        # memory safety needs nothing more: the kernel bounds every read by npairs itself
+        ww.pairs = <const int32_t*>cnp.PyArray_DATA(wpk)
+        ww.npairs = npairs
     if dst.size == 0:
         return
-    # memory safety: each band's rows lie in the source and hold every H tap of the band
-    oh = np.arange(OH)
-    b = oh // band_rows
-    starts = np.asarray(win_h[0])
-    if lo_a.min() < 0 or hi_a.max() > IH or (hi_a - lo_a).max() > max_rows or \
-            (starts < lo_a[b]).any() or (starts + np.asarray(win_h[1]) > hi_a[b]).any():
-        raise ValueError("u8_fused_2d: bands out of range")
+    if win_h is not None:
+        # memory safety: each band's rows lie in the source and hold every H tap of the band
+        oh = np.arange(OH)
+        b = oh // band_rows
+        starts = np.asarray(win_h[0])
+        if lo_a.min() < 0 or hi_a.max() > IH or (hi_a - lo_a).max() > max_rows or \
+                (starts < lo_a[b]).any() or (starts + np.asarray(win_h[1]) > hi_a[b]).any():
+            raise ValueError("u8_fused_2d: bands out of range")
     dims = [(src.shape[d], _byte_stride(src, d), _byte_stride(dst, d)) for d in range(nd - 2)]
     cdef Py_ssize_t planes = _make_loop(&lp, dims)
     cdef int failed
@@ -552,7 +625,7 @@ def u8_fused_2d(cnp.ndarray src, cnp.ndarray dst, int channels, tuple win_w, int
     cdef Py_ssize_t Kw = idx_w.shape[1] if idx_w is not None else 0
     with nogil:
         failed = _u8_run(sp, dp, &lp, planes, nbands, band_rows, OH, IW, OW, channels, sH, dH, lop, hip, mrows,
-                         &ww, &wh, ip, wp, Kw, pptr, pbp, pwp, nthreads)
+                         &ww, whp, ip, wp, Kw, pptr, pbp, pwp, nthreads)
     if failed:
         raise MemoryError("u8_fused_2d: cannot allocate the band buffer")
 

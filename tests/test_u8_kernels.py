@@ -27,7 +27,10 @@ CALLS = [dict(scale_factor=2, mode="bilinear"), dict(scale_factor=2, mode="bicub
          dict(scale_factor=0.5, mode="bilinear", antialias=True),
          dict(scale_factor=0.3, mode="bicubic", antialias=True, align_corners=True),
          dict(scale_factor=1.5, mode="bilinear"), dict(size=(1, 1), mode="bilinear", antialias=True),
-         dict(size=(9, 1), mode="bicubic")]
+         dict(size=(9, 1), mode="bicubic"),
+         # H keeps its size (no H pass); windows of 4-6 taps (2 and 3 tap pairs)
+         dict(scale_factor=(1, 2), mode="bicubic"), dict(scale_factor=(1, 0.45), mode="bilinear", antialias=True),
+         dict(scale_factor=(1.3, 0.6), mode="bicubic", antialias=True)]
 
 
 @pytest.fixture
@@ -88,9 +91,14 @@ def test_window_kernels_equal_table_kernels(variant, kernels):
         if got.strides != w.strides or not np.array_equal(got, w):
             bad.append((layout, x.shape, kw))
     assert not bad, "%d of %d cases differ, e.g. %s" % (len(bad), len(cases), bad[:3])
-    # the window kernels really ran, planar and on interleaved RGB and RGBA rows
+    # the window kernels really ran, planar and on interleaved RGB and RGBA rows; interleaved
+    # rows through both row kernels (eight outputs at a time with pair weights, and two rows
+    # at a time), with and without an H pass
     channels = {args[2] for args in calls}
     assert {1, 3, 4} <= channels, sorted(channels)
+    kinds = {(args[2], args[11] is not None, args[5] is None) for args in calls}
+    for C in (3, 4):
+        assert {(C, True, False), (C, False, False), (C, True, True)} <= kinds, sorted(kinds)
 
 
 @pytest.mark.parametrize("C", [1, 3, 4])
@@ -150,6 +158,30 @@ def test_bad_tables_are_refused():
         k.u8_fused_2d(x, out, 2, win, ax.shift, win, ax.shift, bands, 16, 1)
     with pytest.raises(ValueError):
         k.u8_fused_2d(x, out, 1, win, 0, win, ax.shift, bands, 16, 1)
+    with pytest.raises(ValueError):  # no H windows, but H changes size
+        k.u8_fused_2d(x, out, 1, win, ax.shift, None, 0, bands, 16, 1)
+
+
+def test_pair_weights_layout_and_checks():
+    k = _dispatch.kernels
+    ax = _plan.fixed_axis(40, 19, False, None, "linear", True)
+    win = ax.u8_windows()
+    npairs = (ax.k + 1) // 2
+    wpk = k.u8_pair_weights(win, npairs)
+    w16 = win[2]
+    assert wpk.dtype == np.int32 and wpk.shape == (19 // 8 * npairs * 32,)
+    g, p, r, lane, copy = 1, npairs - 1, 2, 1, 3
+    o = 8 * g + r + 4 * lane
+    value = int(wpk[(((g * npairs + p) * 4 + r) * 2 + lane) * 4 + copy])
+    want = (int(w16[o, 2 * p]) & 0xFFFF) | (int(w16[o, 2 * p + 1]) << 16)
+    assert value == np.int32(np.uint32(want & 0xFFFFFFFF))
+    x = np.zeros((1, 1, 6, 40 * 3), np.uint8)
+    out = np.zeros((1, 1, 6, 19 * 3), np.uint8)
+    k.u8_fused_2d(x, out, 3, win, ax.shift, None, 0, (None, None, 0), 16, 1, None, (wpk, npairs))
+    for bad in [(wpk[:-1], npairs), (wpk.astype(np.int64), npairs), (wpk, npairs + 1), (wpk, 0),
+                (wpk.reshape(2, -1).T.copy().T, npairs)]:
+        with pytest.raises(ValueError):
+            k.u8_fused_2d(x, out, 3, win, ax.shift, None, 0, (None, None, 0), 16, 1, None, bad)
 
 
 def _guarded(nbytes):

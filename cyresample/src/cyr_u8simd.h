@@ -262,6 +262,122 @@ static inline void cyr_u8_hrow_px_rows(const uint8_t* s, int64_t ss, uint8_t* d,
         cyr_u8_hrow_px(s + r * ss, d + r * ds, n_in, C, n_out, xmin, xsize, w, Kp, shift);
 }
 
+/* One row of interleaved C-byte pixels (C = 3 or 4), as cyr_u8_hrow_px, eight output pixels
+ * at a time: each 128-bit lane holds one output pixel's tap pair (k, k + 1) as int16 pairs,
+ * so one pmaddwd serves two outputs. Each lane loads 16 bytes (4 pixels: two tap pairs) per
+ * step. wpk holds the weight pairs in the order the lanes use them (cyr_u8_pair_index): for
+ * group g, pair p, register r (0..3) and lane l (0, 1), four int32 copies of
+ * w[o][2p] | w[o][2p + 1] << 16 with o = 8g + r + 4l. Weights past a window's size are zero,
+ * so the taps read past it add nothing. Groups whose reads would leave the row, and the
+ * last n_out % 8 outputs, go through cyr_u8_hrow_px. */
+static inline int64_t cyr_u8_pair_index(int64_t g, int64_t p, int r, int64_t npairs) {
+    return ((g * npairs + p) * 4 + r) * 8;  /* int32 offset of (g, p, r) in wpk */
+}
+
+#if defined(__GNUC__)
+#define CYR_U8_ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define CYR_U8_ALWAYS_INLINE inline
+#endif
+
+static CYR_U8_ALWAYS_INLINE void cyr_u8_hrow_px_pairs_impl(const uint8_t* s, uint8_t* d, int64_t n_in, int C,
+                                                          int64_t n_out, const int64_t* xmin,
+                                                          const int64_t* xsize, const int16_t* w, int64_t Kp,
+                                                          int shift, const int32_t* wpk, int64_t npairs) {
+    int64_t o = 0;
+#ifdef CYR_U8_AVX2
+    /* step q loads 16 bytes from pixel x + 4q (q < nq): inside the row while
+     * (x + 4 (nq - 1)) * C + 16 <= n_in * C */
+    const int64_t nq = (npairs + 1) / 2;
+    const int64_t last_x = n_in * C >= 16 ? (n_in * C - 16) / C - 4 * (nq - 1) : -1;
+    const __m256i vbias = _mm256_set1_epi32(cyr_u8_bias(shift));
+    const __m128i vshift = _mm_cvtsi32_si128(shift);
+    /* 16 bytes (pixels x .. x + 3) -> int16 [c0 of x, c0 of x+1, c1 of x, c1 of x+1, ...] for
+     * pixels (x, x + 1) and (x + 2, x + 3); -1 zeroes a byte (for C == 3 the fourth channel
+     * pair is zero: its lane sums to 0) */
+    const __m256i m01 = C == 4
+        ? _mm256_setr_epi8(0, -1, 4, -1, 1, -1, 5, -1, 2, -1, 6, -1, 3, -1, 7, -1,
+                           0, -1, 4, -1, 1, -1, 5, -1, 2, -1, 6, -1, 3, -1, 7, -1)
+        : _mm256_setr_epi8(0, -1, 3, -1, 1, -1, 4, -1, 2, -1, 5, -1, -1, -1, -1, -1,
+                           0, -1, 3, -1, 1, -1, 4, -1, 2, -1, 5, -1, -1, -1, -1, -1);
+    const __m256i m23 = C == 4
+        ? _mm256_setr_epi8(8, -1, 12, -1, 9, -1, 13, -1, 10, -1, 14, -1, 11, -1, 15, -1,
+                           8, -1, 12, -1, 9, -1, 13, -1, 10, -1, 14, -1, 11, -1, 15, -1)
+        : _mm256_setr_epi8(6, -1, 9, -1, 7, -1, 10, -1, 8, -1, 11, -1, -1, -1, -1, -1,
+                           6, -1, 9, -1, 7, -1, 10, -1, 8, -1, 11, -1, -1, -1, -1, -1);
+    /* C == 3: four 4-byte results per lane -> 12 bytes, then the two lanes' 12 joined */
+    const __m256i squeeze = _mm256_setr_epi8(0, 1, 2, 4, 5, 6, 8, 9, 10, 12, 13, 14, -1, -1, -1, -1,
+                                             0, 1, 2, 4, 5, 6, 8, 9, 10, 12, 13, 14, -1, -1, -1, -1);
+    const __m256i join = _mm256_setr_epi32(0, 1, 2, 4, 5, 6, 3, 7);
+    for (; o + 8 <= n_out; o += 8) {
+        const int64_t* x = xmin + o;
+        const int32_t* wg = wpk + cyr_u8_pair_index(o / 8, 0, 0, npairs);
+        __m256i a0 = vbias, a1 = vbias, a2 = vbias, a3 = vbias, lo, hi;
+        int64_t q;
+        if (last_x < 0 || x[0] > last_x || x[1] > last_x || x[2] > last_x || x[3] > last_x || x[4] > last_x ||
+                x[5] > last_x || x[6] > last_x || x[7] > last_x) {
+            cyr_u8_hrow_px(s, d + o * C, n_in, C, 8, x, xsize + o, w + o * Kp, Kp, shift);
+            continue;
+        }
+        for (q = 0; q < nq; q++) {
+            const uint8_t* sp = s + 4 * q * C;
+            const int32_t* wp = wg + 2 * q * 32;
+            /* pair 2q + 1 exists unless npairs is odd and this is the last step */
+            const int second = 2 * q + 1 < npairs;
+#define CYR_U8_QUAD_ACC(acc, r)                                                                          \
+            {                                                                                            \
+                const __m256i px = _mm256_inserti128_si256(                                              \
+                    _mm256_castsi128_si256(_mm_loadu_si128((const __m128i*)(sp + x[r] * C))),            \
+                    _mm_loadu_si128((const __m128i*)(sp + x[r + 4] * C)), 1);                            \
+                acc = _mm256_add_epi32(acc, _mm256_madd_epi16(_mm256_shuffle_epi8(px, m01),              \
+                                                              _mm256_loadu_si256((const __m256i*)(wp + 8 * r)))); \
+                if (second)                                                                              \
+                    acc = _mm256_add_epi32(acc, _mm256_madd_epi16(                                       \
+                        _mm256_shuffle_epi8(px, m23), _mm256_loadu_si256((const __m256i*)(wp + 32 + 8 * r)))); \
+            }
+            CYR_U8_QUAD_ACC(a0, 0)
+            CYR_U8_QUAD_ACC(a1, 1)
+            CYR_U8_QUAD_ACC(a2, 2)
+            CYR_U8_QUAD_ACC(a3, 3)
+#undef CYR_U8_QUAD_ACC
+        }
+        /* lane 0 of a_r is output r, lane 1 output r + 4: the per-lane packs give 0..3 | 4..7 */
+        lo = _mm256_packs_epi32(_mm256_sra_epi32(a0, vshift), _mm256_sra_epi32(a1, vshift));
+        hi = _mm256_packs_epi32(_mm256_sra_epi32(a2, vshift), _mm256_sra_epi32(a3, vshift));
+        lo = _mm256_packus_epi16(lo, hi);
+        if (C == 4) {
+            _mm256_storeu_si256((__m256i*)(d + o * 4), lo);
+        } else {
+            lo = _mm256_permutevar8x32_epi32(_mm256_shuffle_epi8(lo, squeeze), join);
+            _mm_storeu_si128((__m128i*)(d + o * 3), _mm256_castsi256_si128(lo));
+            _mm_storel_epi64((__m128i*)(d + o * 3 + 16), _mm256_extracti128_si256(lo, 1));
+        }
+    }
+#else
+    (void)wpk;
+    (void)npairs;
+#endif
+    if (o < n_out)
+        cyr_u8_hrow_px(s, d + o * C, n_in, C, n_out - o, xmin + o, xsize + o, w + o * Kp, Kp, shift);
+}
+
+/* cyr_u8_hrow_px_pairs_impl compiled for the common (C, npairs) with both constant */
+static inline void cyr_u8_hrow_px_pairs(const uint8_t* s, uint8_t* d, int64_t n_in, int C, int64_t n_out,
+                                        const int64_t* xmin, const int64_t* xsize, const int16_t* w,
+                                        int64_t Kp, int shift, const int32_t* wpk, int64_t npairs) {
+#define CYR_U8_PAIRS_CASE(c, np)                                                                         \
+    if (C == c && npairs == np) {                                                                       \
+        cyr_u8_hrow_px_pairs_impl(s, d, n_in, c, n_out, xmin, xsize, w, Kp, shift, wpk, np);             \
+        return;                                                                                         \
+    }
+    CYR_U8_PAIRS_CASE(3, 1)
+    CYR_U8_PAIRS_CASE(4, 1)
+    CYR_U8_PAIRS_CASE(3, 2)
+    CYR_U8_PAIRS_CASE(4, 2)
+#undef CYR_U8_PAIRS_CASE
+    cyr_u8_hrow_px_pairs_impl(s, d, n_in, C, n_out, xmin, xsize, w, Kp, shift, wpk, npairs);
+}
+
 /* One output line of L bytes from n rows s0, s0 + rs, ..., with weights w[0..n):
  * d[i] = round(bias + sum_k w[k] * s0[k * rs + i]). */
 static inline void cyr_u8_vline(const uint8_t* s0, int64_t rs, uint8_t* d, int64_t L,
