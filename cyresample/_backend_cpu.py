@@ -32,6 +32,12 @@ U8_POLY_MAX_TAPS = 4
 #: pair per 128-bit lane (longer windows: one output of two rows per register).
 U8_PAIR_MAX_TAPS = 10
 
+#: uint8 window kernels: band heights to try (tallest first), the most bytes of W-pass
+#: rows a band may buffer, and the fewest bands a call should have.
+U8_BAND_ROWS = (128, 64, 32, 16)
+U8_BAND_BYTES = 512 * 1024
+U8_MIN_BANDS = 4
+
 
 def _memory_order(a):
     """Axes of ``a`` from slowest to fastest in memory (stable for ties)."""
@@ -336,7 +342,7 @@ def _u8_windows_step(plan, x, n_out, fallback):
         channels, view = 1, (lambda a: a if a.strides[3] == 1 else None)
     else:
         return None
-    bands = (None, None, 0) if win_h is None else _kernels.fused_bands(ax_h.index, ax_h.ntaps, FUSED_BAND_ROWS)
+    band_rows, bands = _u8_bands(ax_h, win_h, x.shape[0] * x.shape[1] // channels, ax_w.n_out * channels)
     poly = ax_w.polyphase()
     # planar rows with short windows: the polyphase row kernel beats one SIMD dot per output
     poly_w = (ax_w.index, ax_w.weight, poly) if channels == 1 and poly is not None and \
@@ -351,9 +357,26 @@ def _u8_windows_step(plan, x, n_out, fallback):
         xv, ov = view(xx), view(out)
         if xv is None or ov is None:
             return fallback(xx, out)
-        run(xv, ov, channels, win_w, ax_w.shift, win_h, ax_h.shift, bands, FUSED_BAND_ROWS, _threads_for(n_out),
+        run(xv, ov, channels, win_w, ax_w.shift, win_h, ax_h.shift, bands, band_rows, _threads_for(n_out),
             poly_w, pairs_w)
     return step
+
+
+def _u8_bands(ax_h, win_h, planes, row_bytes):
+    """``(band_rows, bands)`` for the uint8 window kernels: the tallest bands whose buffer of
+    W-pass rows stays within U8_BAND_BYTES while every thread gets about two bands or more
+    (at least U8_MIN_BANDS in all). Taller bands recompute fewer halo rows (rows that two
+    bands' H windows share); the numbers never depend on the choice (exact integer sums)."""
+    if win_h is None:
+        return FUSED_BAND_ROWS, (None, None, 0)
+    min_bands = max(U8_MIN_BANDS, 2 * get_num_threads())
+    for rows in U8_BAND_ROWS:
+        nb = (ax_h.n_out + rows - 1) // rows
+        if rows != U8_BAND_ROWS[-1] and nb * planes < min_bands:
+            continue
+        bands = _kernels.fused_bands(ax_h.index, ax_h.ntaps, rows)
+        if rows == U8_BAND_ROWS[-1] or bands[2] * row_bytes <= U8_BAND_BYTES:
+            return rows, bands
 
 
 def _separable_step(plan, code, n_out, x):

@@ -24,6 +24,9 @@
 #define CYR_U8_AVX2 1
 #include <immintrin.h>
 #endif
+#if defined(__AVX512BW__)
+#define CYR_U8_AVX512 1
+#endif
 
 static inline uint8_t cyr_u8_round(int32_t acc, int shift) {
     int32_t v = acc >> shift;
@@ -384,6 +387,33 @@ static inline void cyr_u8_vline(const uint8_t* s0, int64_t rs, uint8_t* d, int64
                                 const int16_t* w, int64_t n, int shift) {
     const int32_t bias = cyr_u8_bias(shift);
     int64_t i = 0, k;
+#ifdef CYR_U8_AVX512
+    {
+        const __m512i zero = _mm512_setzero_si512(), vbias = _mm512_set1_epi32(bias);
+        const __m128i vshift = _mm_cvtsi32_si128(shift);
+        for (; i + 64 <= L; i += 64) {
+            __m512i a0 = vbias, a1 = vbias, a2 = vbias, a3 = vbias;
+            for (k = 0; k < n; k += 2) {
+                __m512i x = _mm512_loadu_si512((const void*)(s0 + k * rs + i));
+                __m512i y = k + 1 < n ? _mm512_loadu_si512((const void*)(s0 + (k + 1) * rs + i)) : zero;
+                __m512i ww = _mm512_set1_epi32((int32_t)(((uint32_t)(uint16_t)(k + 1 < n ? w[k + 1] : 0) << 16) |
+                                                         (uint16_t)w[k]));
+                __m512i lo = _mm512_unpacklo_epi8(x, y), hi = _mm512_unpackhi_epi8(x, y);
+                a0 = _mm512_add_epi32(a0, _mm512_madd_epi16(_mm512_unpacklo_epi8(lo, zero), ww));
+                a1 = _mm512_add_epi32(a1, _mm512_madd_epi16(_mm512_unpackhi_epi8(lo, zero), ww));
+                a2 = _mm512_add_epi32(a2, _mm512_madd_epi16(_mm512_unpacklo_epi8(hi, zero), ww));
+                a3 = _mm512_add_epi32(a3, _mm512_madd_epi16(_mm512_unpackhi_epi8(hi, zero), ww));
+            }
+            /* unpack and pack both work per 128-bit lane, so the bytes come back in order */
+            a0 = _mm512_sra_epi32(a0, vshift);
+            a1 = _mm512_sra_epi32(a1, vshift);
+            a2 = _mm512_sra_epi32(a2, vshift);
+            a3 = _mm512_sra_epi32(a3, vshift);
+            _mm512_storeu_si512((void*)(d + i),
+                                _mm512_packus_epi16(_mm512_packs_epi32(a0, a1), _mm512_packs_epi32(a2, a3)));
+        }
+    }
+#endif
 #ifdef CYR_U8_AVX2
     {
         const __m256i zero = _mm256_setzero_si256(), vbias = _mm256_set1_epi32(bias);
