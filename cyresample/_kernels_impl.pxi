@@ -397,6 +397,8 @@ cdef extern from "cyr_u8simd.h" nogil:
                               const int32_t* wpk, int64_t npairs)
     void cyr_u8_vline(const uint8_t* s0, int64_t rs, uint8_t* d, int64_t L, const int16_t* w, int64_t n,
                       int shift)
+    void cyr_u8_poly2(const uint8_t* s, uint8_t* d, int64_t M, const int64_t* b, const int32_t* w, int64_t K,
+                      int shift)
 
 
 cdef struct U8Win:
@@ -407,6 +409,7 @@ cdef struct U8Win:
     int shift
     const int32_t* pairs  # cyr_u8_hrow_px_pairs weights (NULL: the row-pair kernel)
     Py_ssize_t npairs
+    bint poly2  # a planar polyphase interior that cyr_u8_poly2 computes
 
 
 cdef inline void _u8_hrows(const uint8_t* s, Py_ssize_t ss, uint8_t* d, Py_ssize_t ds, Py_ssize_t nrows,
@@ -421,6 +424,11 @@ cdef inline void _u8_hrows(const uint8_t* s, Py_ssize_t ss, uint8_t* d, Py_ssize
                                  ww.pairs, ww.npairs)
     elif C != 1:
         cyr_u8_hrow_px_rows(s, ss, d, ds, nrows, IW, C, OW, ww.xmin, ww.xsize, ww.w, ww.kp, ww.shift)
+    elif pi != NULL and ww.poly2 and pi.M > 0:  # two phases, one pixel apart: SIMD interior, table borders
+        for r in range(nrows):
+            cyr_u8_poly2(s + r * ss, d + r * ds + pi.o_lo, pi.M, pbase, pw, pi.K, ww.shift)
+            _row_table_u8_u8(s + r * ss, d + r * ds, 0, pi.o_lo, idx_w, w_w, ww.xsize, Kw, ww.shift)
+            _row_table_u8_u8(s + r * ss, d + r * ds, pi.o_lo + 2 * pi.M, OW, idx_w, w_w, ww.xsize, Kw, ww.shift)
     elif pi != NULL:  # planar rows with a short periodic table: the polyphase row kernel
         for r in range(nrows):
             _row_typed_u8_u8(s + r * ss, d + r * ds, OW, idx_w, w_w, ww.xsize, Kw, ww.shift, pi, pbase, pw)
@@ -489,7 +497,20 @@ cdef int _u8_window(U8Win* uw, tuple win, int shift, Py_ssize_t n_in, Py_ssize_t
     uw.shift = shift
     uw.pairs = NULL
     uw.npairs = 0
+    uw.poly2 = False
     return 0
+
+
+cdef bint _is_poly2(const PolyInfo* pi, const int64_t* b, const int32_t* w) noexcept:
+    # cyr_u8_poly2's form: two phases one pixel apart, consecutive taps, int16 weights
+    cdef Py_ssize_t f, k
+    if pi.P != 2 or pi.Q != 1:
+        return False
+    for f in range(2):
+        for k in range(pi.K):
+            if b[f * pi.K + k] != b[f * pi.K] + k or not (-32768 <= w[f * pi.K + k] <= 32767):
+                return False
+    return True
 
 
 def u8_pair_weights(tuple win, Py_ssize_t npairs):
@@ -618,6 +639,7 @@ def u8_fused_2d(cnp.ndarray src, cnp.ndarray dst, int channels, tuple win_w, int
             raise ValueError("u8_fused_2d: polyphase taps out of range")
         pbase, pw = _poly_table(&pinfo, poly, np.int32, IW, OW, "u8_fused_2d")
         pptr = &pinfo
+        ww.poly2 = _is_poly2(&pinfo, <const int64_t*>cnp.PyArray_DATA(pbase), <const int32_t*>cnp.PyArray_DATA(pw))
     cdef const int64_t* ip = <const int64_t*>cnp.PyArray_DATA(idx_w) if idx_w is not None else NULL
     cdef const int32_t* wp = <const int32_t*>cnp.PyArray_DATA(w_w) if w_w is not None else NULL
     cdef const int64_t* pbp = <const int64_t*>cnp.PyArray_DATA(pbase) if pbase is not None else NULL

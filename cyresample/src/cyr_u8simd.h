@@ -381,6 +381,57 @@ static inline void cyr_u8_hrow_px_pairs(const uint8_t* s, uint8_t* d, int64_t n_
     cyr_u8_hrow_px_pairs_impl(s, d, n_in, C, n_out, xmin, xsize, w, Kp, shift, wpk, npairs);
 }
 
+/* A planar row's periodic interior with two phases advancing one pixel per period (the
+ * up2 tables): d[2m + f] = round(bias + sum_{k<K} w[f K + k] s[b[f K] + k + m]) for m < M.
+ * The caller checks that each phase's taps are consecutive (b[f K + k] = b[f K] + k), that
+ * the weights fit in int16, and that every tap of every m lies inside the row. The SIMD
+ * form is cyr_u8_vline with shifted pointers for the taps, both phases interleaved on
+ * store. */
+static inline void cyr_u8_poly2(const uint8_t* s, uint8_t* d, int64_t M, const int64_t* b, const int32_t* w,
+                                int64_t K, int shift) {
+    const int32_t bias = cyr_u8_bias(shift);
+    int64_t m = 0, k;
+    int f;
+#ifdef CYR_U8_AVX2
+    const __m256i zero = _mm256_setzero_si256(), vbias = _mm256_set1_epi32(bias);
+    const __m128i vshift = _mm_cvtsi32_si128(shift);
+    for (; m + 32 <= M; m += 32) {
+        __m256i r[2], lo, hi;
+        for (f = 0; f < 2; f++) {
+            const uint8_t* sp = s + b[f * K] + m;
+            const int32_t* wf = w + f * K;
+            __m256i a0 = vbias, a1 = vbias, a2 = vbias, a3 = vbias;
+            for (k = 0; k < K; k += 2) {
+                __m256i x = _mm256_loadu_si256((const __m256i*)(sp + k));
+                __m256i y = k + 1 < K ? _mm256_loadu_si256((const __m256i*)(sp + k + 1)) : zero;
+                __m256i ww = _mm256_set1_epi32((int32_t)(((uint32_t)(uint16_t)(k + 1 < K ? wf[k + 1] : 0) << 16) |
+                                                         (uint16_t)wf[k]));
+                __m256i xl = _mm256_unpacklo_epi8(x, y), xh = _mm256_unpackhi_epi8(x, y);
+                a0 = _mm256_add_epi32(a0, _mm256_madd_epi16(_mm256_unpacklo_epi8(xl, zero), ww));
+                a1 = _mm256_add_epi32(a1, _mm256_madd_epi16(_mm256_unpackhi_epi8(xl, zero), ww));
+                a2 = _mm256_add_epi32(a2, _mm256_madd_epi16(_mm256_unpacklo_epi8(xh, zero), ww));
+                a3 = _mm256_add_epi32(a3, _mm256_madd_epi16(_mm256_unpackhi_epi8(xh, zero), ww));
+            }
+            r[f] = _mm256_packus_epi16(_mm256_packs_epi32(_mm256_sra_epi32(a0, vshift), _mm256_sra_epi32(a1, vshift)),
+                                       _mm256_packs_epi32(_mm256_sra_epi32(a2, vshift), _mm256_sra_epi32(a3, vshift)));
+        }
+        /* r[f] holds m .. m + 31 in order; the byte unpacks interleave per 128-bit lane */
+        lo = _mm256_unpacklo_epi8(r[0], r[1]);
+        hi = _mm256_unpackhi_epi8(r[0], r[1]);
+        _mm256_storeu_si256((__m256i*)(d + 2 * m), _mm256_permute2x128_si256(lo, hi, 0x20));
+        _mm256_storeu_si256((__m256i*)(d + 2 * m + 32), _mm256_permute2x128_si256(lo, hi, 0x31));
+    }
+#endif
+    for (; m < M; m++) {
+        for (f = 0; f < 2; f++) {
+            int32_t acc = bias;
+            for (k = 0; k < K; k++)
+                acc += (int32_t)s[b[f * K] + k + m] * w[f * K + k];
+            d[2 * m + f] = cyr_u8_round(acc, shift);
+        }
+    }
+}
+
 /* One output line of L bytes from n rows s0, s0 + rs, ..., with weights w[0..n):
  * d[i] = round(bias + sum_k w[k] * s0[k * rs + i]). */
 static inline void cyr_u8_vline(const uint8_t* s0, int64_t rs, uint8_t* d, int64_t L,
