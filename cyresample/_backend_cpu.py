@@ -328,12 +328,13 @@ def _u8_windows_step(plan, x, n_out, fallback):
     """uint8 images (spec §2.7) resampled W then H: the SIMD window kernels over bands of
     rows, planar (channels = 1) or on interleaved RGB/RGBA rows; None when they do not apply
     (then ``fallback`` runs: same numbers, table kernels)."""
-    if x.ndim != 4 or plan.variant != "fixed" or tuple(plan.order) != (1, 0) or plan.axes[1].skip:
+    if x.ndim != 4 or plan.variant != "fixed" or tuple(plan.order) != (1, 0):
         return None
     ax_h, ax_w = plan.axes
-    win_w = ax_w.u8_windows()
-    win_h = None if ax_h.skip else ax_h.u8_windows()  # a skipped H: the W pass writes the output
-    if win_w is None or (win_h is None and not ax_h.skip):
+    # a skipped axis has no windows: the other pass alone reads the source and writes the output
+    win_w = None if ax_w.skip else ax_w.u8_windows()
+    win_h = None if ax_h.skip else ax_h.u8_windows()
+    if (win_w is None and not ax_w.skip) or (win_h is None and not ax_h.skip) or (win_w is None and win_h is None):
         return None
     C = x.shape[1]
     if C in (3, 4) and _interleaved_view(x) is not None:
@@ -342,13 +343,14 @@ def _u8_windows_step(plan, x, n_out, fallback):
         channels, view = 1, (lambda a: a if a.strides[3] == 1 else None)
     else:
         return None
-    band_rows, bands = _u8_bands(ax_h, win_h, x.shape[0] * x.shape[1] // channels, ax_w.n_out * channels)
-    poly = ax_w.polyphase()
+    band_rows, bands = _u8_bands(ax_h, win_h if win_w is not None else None, x.shape[0] * x.shape[1] // channels,
+                                 ax_w.n_out * channels)
+    poly = None if win_w is None else ax_w.polyphase()
     # planar rows with short windows: the polyphase row kernel beats one SIMD dot per output
     poly_w = (ax_w.index, ax_w.weight, poly) if channels == 1 and poly is not None and \
         ax_w.k <= U8_POLY_MAX_TAPS else None
     pairs_w = None
-    if channels > 1 and ax_w.k <= U8_PAIR_MAX_TAPS:
+    if channels > 1 and win_w is not None and ax_w.k <= U8_PAIR_MAX_TAPS:
         npairs = (ax_w.k + 1) // 2
         pairs_w = (_kernels.u8_pair_weights(win_w, npairs), npairs)
     run = _kernels.u8_fused_2d
@@ -366,7 +368,8 @@ def _u8_bands(ax_h, win_h, planes, row_bytes):
     """``(band_rows, bands)`` for the uint8 window kernels: the tallest bands whose buffer of
     W-pass rows stays within U8_BAND_BYTES while every thread gets about two bands or more
     (at least U8_MIN_BANDS in all). Taller bands recompute fewer halo rows (rows that two
-    bands' H windows share); the numbers never depend on the choice (exact integer sums)."""
+    bands' H windows share); the numbers never depend on the choice (exact integer sums).
+    ``win_h=None`` (one pass only): no buffer, plain bands of output rows."""
     if win_h is None:
         return FUSED_BAND_ROWS, (None, None, 0)
     min_bands = max(U8_MIN_BANDS, 2 * get_num_threads())

@@ -446,9 +446,15 @@ cdef inline void _u8_band(const char* src, char* dst, const Loop* lp, Py_ssize_t
     # One band of output rows of one plane: the W pass of the input rows the band's H taps
     # read into the thread's buffer, then the H pass of each output row from the buffer.
     # wh == NULL: H keeps its size (skipped, spec §2.6): the W pass writes the band's rows.
+    # ww == NULL: W keeps its size: the H pass reads the source rows.
     cdef Py_ssize_t plane = q // nb, b = q - (q // nb) * nb, lo, hi, oh, soff, doff
     cdef Py_ssize_t row = OW * C
     _row_offsets(lp, plane, &soff, &doff)
+    if ww == NULL:
+        for oh in range(b * BH, min(OH, (b + 1) * BH)):
+            cyr_u8_vline(<const uint8_t*>(src + soff + wh.xmin[oh] * sH), sH, <uint8_t*>(dst + doff + oh * dH), row,
+                         wh.w + oh * wh.kp, wh.xsize[oh], wh.shift)
+        return
     if wh == NULL:
         lo = b * BH
         hi = min(OH, lo + BH)
@@ -537,7 +543,7 @@ def u8_pair_weights(tuple win, Py_ssize_t npairs):
     return np.ascontiguousarray(np.broadcast_to(pair, pair.shape[:4] + (4,))).reshape(-1)
 
 
-def u8_fused_2d(cnp.ndarray src, cnp.ndarray dst, int channels, tuple win_w, int shift_w, object win_h,
+def u8_fused_2d(cnp.ndarray src, cnp.ndarray dst, int channels, object win_w, int shift_w, object win_h,
                 int shift_h, tuple bands, Py_ssize_t band_rows, int nthreads, tuple poly_w=None,
                 tuple pairs_w=None):
     """uint8 W pass then H pass over bands of output rows, with the SIMD window kernels.
@@ -551,7 +557,9 @@ def u8_fused_2d(cnp.ndarray src, cnp.ndarray dst, int channels, tuple win_w, int
         Interleaved channels per pixel: 1 (planar), 3 or 4 (channels-last RGB/RGBA).
     win_w, win_h : tuple
         ``AxisPlan.u8_windows()`` of the W and H axes; ``win_h=None`` when H
-        keeps its size (the W pass writes ``dst``; ``bands`` is then ignored).
+        keeps its size (the W pass writes ``dst``; ``bands`` is then ignored),
+        ``win_w=None`` when W does (the H pass reads ``src``; one of the two
+        must be given).
     shift_w, shift_h : int
         Their fixed-point precisions.
     bands : tuple
@@ -581,25 +589,35 @@ def u8_fused_2d(cnp.ndarray src, cnp.ndarray dst, int channels, tuple win_w, int
     for d in range(nd - 2):
         if src.shape[d] != dst.shape[d]:
             raise ValueError("u8_fused_2d: shapes differ outside H and W")
-    _u8_window(&ww, win_w, shift_w, IW, OW)
+    cdef const U8Win* wwp = NULL
     cdef const U8Win* whp = NULL
+    if win_w is None:  # W keeps its size: no W pass
+        if IW != OW or win_h is None:
+            raise ValueError("u8_fused_2d: win_w=None needs the same W in and out, and H windows")
+        ww.pairs = NULL
+        ww.poly2 = False
+    else:
+        _u8_window(&ww, win_w, shift_w, IW, OW)
+        wwp = &ww
     if band_rows < 1:
         raise ValueError("u8_fused_2d: bands do not match the output")
     nb = (OH + band_rows - 1) // band_rows
-    if win_h is None:  # H keeps its size: no H pass, no band buffer
-        if IH != OH:
-            raise ValueError("u8_fused_2d: win_h=None needs the same H in and out")
+    if win_h is None or win_w is None:  # one pass only: no band buffer
         lo_a = hi_a = np.zeros(1, np.int64)
         max_rows = 0
+    if win_h is None:
+        if IH != OH:
+            raise ValueError("u8_fused_2d: win_h=None needs the same H in and out")
     else:
         _u8_window(&wh, win_h, shift_h, IH, OH)
         whp = &wh
+    if win_h is not None and win_w is not None:
         lo, hi, max_rows = bands
         lo_a = np.ascontiguousarray(lo, dtype=np.int64)
         hi_a = np.ascontiguousarray(hi, dtype=np.int64)
         if lo_a.shape[0] != nb or hi_a.shape[0] != nb:
             raise ValueError("u8_fused_2d: bands do not match the output")
-    if pairs_w is not None and channels != 1:
+    if pairs_w is not None and channels != 1 and win_w is not None:
         wpk, npairs = pairs_w
         if not isinstance(wpk, np.ndarray) or wpk.dtype != np.int32 or not wpk.flags.c_contiguous or \
                 npairs < 1 or wpk.size != (OW // 8) * npairs * 32:
@@ -609,7 +627,7 @@ def u8_fused_2d(cnp.ndarray src, cnp.ndarray dst, int channels, tuple win_w, int
         ww.npairs = npairs
     if dst.size == 0:
         return
-    if win_h is not None:
+    if win_h is not None and win_w is not None:
         # memory safety: each band's rows lie in the source and hold every H tap of the band
         oh = np.arange(OH)
         b = oh // band_rows
@@ -628,7 +646,7 @@ def u8_fused_2d(cnp.ndarray src, cnp.ndarray dst, int channels, tuple win_w, int
     cdef PolyInfo pinfo
     cdef PolyInfo* pptr = NULL
     cdef cnp.ndarray idx_w = None, w_w = None, pbase = None, pw = None
-    if poly_w is not None and channels == 1:
+    if poly_w is not None and channels == 1 and win_w is not None:
         idx_w, w_w, poly = poly_w
         if idx_w.dtype != np.int64 or w_w.dtype != np.int32 or idx_w.shape[0] != OW or \
                 w_w.shape[0] != OW or idx_w.shape[1] != w_w.shape[1] or \
@@ -647,7 +665,7 @@ def u8_fused_2d(cnp.ndarray src, cnp.ndarray dst, int channels, tuple win_w, int
     cdef Py_ssize_t Kw = idx_w.shape[1] if idx_w is not None else 0
     with nogil:
         failed = _u8_run(sp, dp, &lp, planes, nbands, band_rows, OH, IW, OW, channels, sH, dH, lop, hip, mrows,
-                         &ww, whp, ip, wp, Kw, pptr, pbp, pwp, nthreads)
+                         wwp, whp, ip, wp, Kw, pptr, pbp, pwp, nthreads)
     if failed:
         raise MemoryError("u8_fused_2d: cannot allocate the band buffer")
 

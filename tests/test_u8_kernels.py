@@ -30,7 +30,9 @@ CALLS = [dict(scale_factor=2, mode="bilinear"), dict(scale_factor=2, mode="bicub
          dict(size=(9, 1), mode="bicubic"),
          # H keeps its size (no H pass); windows of 4-6 taps (2 and 3 tap pairs)
          dict(scale_factor=(1, 2), mode="bicubic"), dict(scale_factor=(1, 0.45), mode="bilinear", antialias=True),
-         dict(scale_factor=(1.3, 0.6), mode="bicubic", antialias=True)]
+         dict(scale_factor=(1.3, 0.6), mode="bicubic", antialias=True),
+         # W keeps its size (no W pass)
+         dict(scale_factor=(2, 1), mode="bicubic"), dict(scale_factor=(0.4, 1), mode="bilinear", antialias=True)]
 
 
 @pytest.fixture
@@ -99,6 +101,7 @@ def test_window_kernels_equal_table_kernels(variant, kernels):
     kinds = {(args[2], args[11] is not None, args[5] is None) for args in calls}
     for C in (3, 4):
         assert {(C, True, False), (C, False, False), (C, True, True)} <= kinds, sorted(kinds)
+    assert {args[2] for args in calls if args[3] is None} == {1, 3, 4}  # H pass straight from the source
 
 
 @pytest.mark.parametrize("C", [1, 3, 4])
@@ -160,6 +163,10 @@ def test_bad_tables_are_refused():
         k.u8_fused_2d(x, out, 1, win, 0, win, ax.shift, bands, 16, 1)
     with pytest.raises(ValueError):  # no H windows, but H changes size
         k.u8_fused_2d(x, out, 1, win, ax.shift, None, 0, bands, 16, 1)
+    with pytest.raises(ValueError):  # no W windows, but W changes size
+        k.u8_fused_2d(x, out, 1, None, 0, win, ax.shift, bands, 16, 1)
+    with pytest.raises(ValueError):  # no windows at all
+        k.u8_fused_2d(x, x, 1, None, 0, None, 0, bands, 16, 1)
 
 
 def test_pair_weights_layout_and_checks():
