@@ -91,6 +91,26 @@ static inline __m128i cyr_u8_pixel(const uint8_t* p, int C, int at_end) {
 }
 #endif
 
+#ifdef CYR_U8_AVX2
+/* Byte shuffles (per 128-bit lane) that spread 16 bytes of C-byte pixels (C = 3 or 4;
+ * pixels 0..3) to int16 tap pairs for pmaddwd: pixels (0, 1) -> [c0 of p0, c0 of p1, c1 of
+ * p0, c1 of p1, ...], and pixels (2, 3) likewise. -1 zeroes a byte (the high byte of each
+ * int16; for C == 3 the fourth channel pair too, so that lane sums to 0). */
+static inline __m256i cyr_u8_spread01(int C) {
+    return C == 4 ? _mm256_setr_epi8(0, -1, 4, -1, 1, -1, 5, -1, 2, -1, 6, -1, 3, -1, 7, -1,
+                                     0, -1, 4, -1, 1, -1, 5, -1, 2, -1, 6, -1, 3, -1, 7, -1)
+                  : _mm256_setr_epi8(0, -1, 3, -1, 1, -1, 4, -1, 2, -1, 5, -1, -1, -1, -1, -1,
+                                     0, -1, 3, -1, 1, -1, 4, -1, 2, -1, 5, -1, -1, -1, -1, -1);
+}
+
+static inline __m256i cyr_u8_spread23(int C) {
+    return C == 4 ? _mm256_setr_epi8(8, -1, 12, -1, 9, -1, 13, -1, 10, -1, 14, -1, 11, -1, 15, -1,
+                                     8, -1, 12, -1, 9, -1, 13, -1, 10, -1, 14, -1, 11, -1, 15, -1)
+                  : _mm256_setr_epi8(6, -1, 9, -1, 7, -1, 10, -1, 8, -1, 11, -1, -1, -1, -1, -1,
+                                     6, -1, 9, -1, 7, -1, 10, -1, 8, -1, 11, -1, -1, -1, -1, -1);
+}
+#endif
+
 /* One row, one channel: d[o] for o < n_out from s[xmin[o] .. xmin[o] + xsize[o]). w has Kp
  * (a multiple of 8) int16 weights per output, zero past xsize[o]. */
 static inline void cyr_u8_hrow_c1(const uint8_t* s, uint8_t* d, int64_t n_in, int64_t n_out,
@@ -203,18 +223,60 @@ static inline void cyr_u8_hrow_px_rows(const uint8_t* s, int64_t ss, uint8_t* d,
     const int64_t row_bytes = n_in * C;
     const __m256i vbias = _mm256_set1_epi32(cyr_u8_bias(shift));
     const __m128i vshift = _mm_cvtsi32_si128(shift);
-    /* 16 source bytes (pixels 0..3) -> int16 [c0 of p0, c0 of p1, c1 of p0, c1 of p1, ...]
-     * for pixels (0, 1) and (2, 3); -1 zeroes a byte (the high byte of each int16) */
-    const __m256i m01 = C == 4
-        ? _mm256_setr_epi8(0, -1, 4, -1, 1, -1, 5, -1, 2, -1, 6, -1, 3, -1, 7, -1,
-                           0, -1, 4, -1, 1, -1, 5, -1, 2, -1, 6, -1, 3, -1, 7, -1)
-        : _mm256_setr_epi8(0, -1, 3, -1, 1, -1, 4, -1, 2, -1, 5, -1, -1, -1, -1, -1,
-                           0, -1, 3, -1, 1, -1, 4, -1, 2, -1, 5, -1, -1, -1, -1, -1);
-    const __m256i m23 = C == 4
-        ? _mm256_setr_epi8(8, -1, 12, -1, 9, -1, 13, -1, 10, -1, 14, -1, 11, -1, 15, -1,
-                           8, -1, 12, -1, 9, -1, 13, -1, 10, -1, 14, -1, 11, -1, 15, -1)
-        : _mm256_setr_epi8(6, -1, 9, -1, 7, -1, 10, -1, 8, -1, 11, -1, -1, -1, -1, -1,
-                           6, -1, 9, -1, 7, -1, 10, -1, 8, -1, 11, -1, -1, -1, -1, -1);
+    const __m256i m01 = cyr_u8_spread01(C), m23 = cyr_u8_spread23(C);
+#ifdef CYR_U8_AVX512
+    {
+        /* four rows, one per 128-bit lane of a 512-bit register; otherwise as below */
+        const __m512i vbias4 = _mm512_set1_epi32(cyr_u8_bias(shift));
+        const __m512i m01x4 = _mm512_broadcast_i32x4(_mm256_castsi256_si128(m01));
+        const __m512i m23x4 = _mm512_broadcast_i32x4(_mm256_castsi256_si128(m23));
+        for (; r + 4 <= nrows; r += 4) {
+            const uint8_t* s0 = s + r * ss;
+            uint8_t* d0 = d + r * ds;
+            int64_t o, j;
+            for (o = 0; o < n_out; o++) {
+                const int64_t x0 = xmin[o], n = xsize[o], n4 = (n + 3) & ~(int64_t)3;
+                const int16_t* wp = w + o * Kp;
+                __m512i acc = vbias4;
+                int64_t k;
+                if (n4 > Kp || (x0 + n4 - 4) * C + 16 > row_bytes) {
+                    /* a wide load would leave the row: this pixel of the four rows the careful way */
+                    for (j = 0; j < 4; j++)
+                        cyr_u8_hrow_px(s0 + j * ss, d0 + j * ds + o * C, n_in, C, 1, xmin + o, xsize + o, wp, Kp,
+                                       shift);
+                    continue;
+                }
+                for (k = 0; k < n4; k += 4) {
+                    const uint8_t* p = s0 + (x0 + k) * C;
+                    __m512i px = _mm512_castsi128_si512(_mm_loadu_si128((const __m128i*)p));
+                    int32_t w01, w23;
+                    px = _mm512_inserti32x4(px, _mm_loadu_si128((const __m128i*)(p + ss)), 1);
+                    px = _mm512_inserti32x4(px, _mm_loadu_si128((const __m128i*)(p + 2 * ss)), 2);
+                    px = _mm512_inserti32x4(px, _mm_loadu_si128((const __m128i*)(p + 3 * ss)), 3);
+                    memcpy(&w01, wp + k, 4);
+                    memcpy(&w23, wp + k + 2, 4);
+                    acc = _mm512_add_epi32(acc, _mm512_madd_epi16(_mm512_shuffle_epi8(px, m01x4),
+                                                                  _mm512_set1_epi32(w01)));
+                    if (k + 2 < n)  /* (taps k+2, k+3 weigh 0 otherwise) */
+                        acc = _mm512_add_epi32(acc, _mm512_madd_epi16(_mm512_shuffle_epi8(px, m23x4),
+                                                                      _mm512_set1_epi32(w23)));
+                }
+                acc = _mm512_sra_epi32(acc, vshift);
+                acc = _mm512_packus_epi16(_mm512_packs_epi32(acc, acc), _mm512_packs_epi32(acc, acc));
+                for (j = 0; j < 4; j++) {  /* lane j: row j's pixel in its low 4 bytes */
+                    const __m128i lane = j == 0 ? _mm512_castsi512_si128(acc)
+                                       : j == 1 ? _mm512_extracti32x4_epi32(acc, 1)
+                                       : j == 2 ? _mm512_extracti32x4_epi32(acc, 2) : _mm512_extracti32x4_epi32(acc, 3);
+                    const uint32_t v = (uint32_t)_mm_cvtsi128_si32(lane);
+                    if (C == 4 || o + 1 < n_out)  /* C == 3: the 4th byte is the next pixel's, written next */
+                        memcpy(d0 + j * ds + o * C, &v, 4);
+                    else
+                        memcpy(d0 + j * ds + o * C, &v, 3);
+                }
+            }
+        }
+    }
+#endif
     for (; r + 2 <= nrows; r += 2) {
         const uint8_t* s0 = s + r * ss;
         const uint8_t* s1 = s0 + ss;
@@ -295,19 +357,7 @@ static CYR_U8_ALWAYS_INLINE void cyr_u8_hrow_px_pairs_impl(const uint8_t* s, uin
     const int64_t last_x = n_in * C >= 16 ? (n_in * C - 16) / C - 4 * (nq - 1) : -1;
     const __m256i vbias = _mm256_set1_epi32(cyr_u8_bias(shift));
     const __m128i vshift = _mm_cvtsi32_si128(shift);
-    /* 16 bytes (pixels x .. x + 3) -> int16 [c0 of x, c0 of x+1, c1 of x, c1 of x+1, ...] for
-     * pixels (x, x + 1) and (x + 2, x + 3); -1 zeroes a byte (for C == 3 the fourth channel
-     * pair is zero: its lane sums to 0) */
-    const __m256i m01 = C == 4
-        ? _mm256_setr_epi8(0, -1, 4, -1, 1, -1, 5, -1, 2, -1, 6, -1, 3, -1, 7, -1,
-                           0, -1, 4, -1, 1, -1, 5, -1, 2, -1, 6, -1, 3, -1, 7, -1)
-        : _mm256_setr_epi8(0, -1, 3, -1, 1, -1, 4, -1, 2, -1, 5, -1, -1, -1, -1, -1,
-                           0, -1, 3, -1, 1, -1, 4, -1, 2, -1, 5, -1, -1, -1, -1, -1);
-    const __m256i m23 = C == 4
-        ? _mm256_setr_epi8(8, -1, 12, -1, 9, -1, 13, -1, 10, -1, 14, -1, 11, -1, 15, -1,
-                           8, -1, 12, -1, 9, -1, 13, -1, 10, -1, 14, -1, 11, -1, 15, -1)
-        : _mm256_setr_epi8(6, -1, 9, -1, 7, -1, 10, -1, 8, -1, 11, -1, -1, -1, -1, -1,
-                           6, -1, 9, -1, 7, -1, 10, -1, 8, -1, 11, -1, -1, -1, -1, -1);
+    const __m256i m01 = cyr_u8_spread01(C), m23 = cyr_u8_spread23(C);
     /* C == 3: four 4-byte results per lane -> 12 bytes, then the two lanes' 12 joined */
     const __m256i squeeze = _mm256_setr_epi8(0, 1, 2, 4, 5, 6, 8, 9, 10, 12, 13, 14, -1, -1, -1, -1,
                                              0, 1, 2, 4, 5, 6, 8, 9, 10, 12, 13, 14, -1, -1, -1, -1);
@@ -409,8 +459,7 @@ static CYR_U8_ALWAYS_INLINE __m256i cyr_u8_dot32(const uint8_t* p, int64_t step,
  * up2 tables): d[2m + f] = round(bias + sum_{k<K} w[f K + k] s[b[f K] + k + m]) for m < M.
  * The caller checks that each phase's taps are consecutive (b[f K + k] = b[f K] + k), that
  * the weights fit in int16, and that every tap of every m lies inside the row. The SIMD
- * form is cyr_u8_vline with shifted pointers for the taps, both phases interleaved on
- * store. */
+ * form is cyr_u8_dot32 with the taps one byte apart, both phases interleaved on store. */
 static inline void cyr_u8_poly2(const uint8_t* s, uint8_t* d, int64_t M, const int64_t* b, const int32_t* w,
                                 int64_t K, int shift) {
     const int32_t bias = cyr_u8_bias(shift);
