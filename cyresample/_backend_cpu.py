@@ -29,7 +29,8 @@ FUSED_BAND_ROWS = 16
 U8_POLY_MAX_TAPS = 4
 
 #: Channels-last uint8 W windows up to this many taps run eight outputs at a time, one tap
-#: pair per 128-bit lane (longer windows: one output of two rows per register).
+#: pair per 128-bit lane, unless the axis shrinks and the row kernel holds four image rows
+#: per register (AVX-512): then, and for longer windows, one output of several rows at a time.
 U8_PAIR_MAX_TAPS = 10
 
 #: uint8 window kernels: band heights to try (tallest first), the most bytes of W-pass
@@ -350,7 +351,8 @@ def _u8_windows_step(plan, x, n_out, fallback):
     poly_w = (ax_w.index, ax_w.weight, poly) if channels == 1 and poly is not None and \
         ax_w.k <= U8_POLY_MAX_TAPS else None
     pairs_w = None
-    if channels > 1 and win_w is not None and ax_w.k <= U8_PAIR_MAX_TAPS:
+    if channels > 1 and win_w is not None and ax_w.k <= U8_PAIR_MAX_TAPS and \
+            (ax_w.n_out > ax_w.n_in or _kernels.U8_ROW_LANES < 4):
         npairs = (ax_w.k + 1) // 2
         pairs_w = (_kernels.u8_pair_weights(win_w, npairs), npairs)
     run = _kernels.u8_fused_2d

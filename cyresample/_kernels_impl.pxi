@@ -385,6 +385,7 @@ def fused_pass_2d(cnp.ndarray src, cnp.ndarray dst, tuple pass_w, tuple pass_h, 
 # uint8 fixed point, W then H over bands (spec §2.7): SIMD window kernels of cyr_u8simd.h
 # ----------------------------------------------------------------------------------------------
 cdef extern from "cyr_u8simd.h" nogil:
+    int CYR_U8_ROW_LANES
     void cyr_u8_hrow_c1(const uint8_t* s, uint8_t* d, int64_t n_in, int64_t n_out, const int64_t* xmin,
                         const int64_t* xsize, const int16_t* w, int64_t Kp, int shift)
     void cyr_u8_hrow_px(const uint8_t* s, uint8_t* d, int64_t n_in, int C, int64_t n_out,
@@ -399,6 +400,10 @@ cdef extern from "cyr_u8simd.h" nogil:
                       int shift)
     void cyr_u8_poly2(const uint8_t* s, uint8_t* d, int64_t M, const int64_t* b, const int32_t* w, int64_t K,
                       int shift)
+
+
+#: Image rows per register in the interleaved-row kernel for long windows (4 with AVX-512).
+U8_ROW_LANES = CYR_U8_ROW_LANES
 
 
 cdef struct U8Win:

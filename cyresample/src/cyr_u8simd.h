@@ -28,6 +28,15 @@
 #define CYR_U8_AVX512 1
 #endif
 
+/* image rows per register in cyr_u8_hrow_px_rows */
+#if defined(CYR_U8_AVX512)
+#define CYR_U8_ROW_LANES 4
+#elif defined(CYR_U8_AVX2)
+#define CYR_U8_ROW_LANES 2
+#else
+#define CYR_U8_ROW_LANES 1
+#endif
+
 static inline uint8_t cyr_u8_round(int32_t acc, int shift) {
     int32_t v = acc >> shift;
     return (uint8_t)(v < 0 ? 0 : (v > 255 ? 255 : v));
