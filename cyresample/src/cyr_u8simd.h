@@ -440,35 +440,44 @@ static inline void cyr_u8_hrow_px_pairs(const uint8_t* s, uint8_t* d, int64_t n_
     cyr_u8_hrow_px_pairs_impl(s, d, n_in, C, n_out, xmin, xsize, w, Kp, shift, wpk, npairs);
 }
 
-#ifdef CYR_U8_AVX2
-/* 32 outputs i < 32: round(bias + sum_{k<n} w[k] * p[k * step + i]), as 32 bytes in order
- * (byte unpack and pack both work per 128-bit lane, so the order comes back) */
-static CYR_U8_ALWAYS_INLINE __m256i cyr_u8_dot32(const uint8_t* p, int64_t step, const int16_t* w16,
-                                                 const int32_t* w32, int64_t n, __m256i vbias, __m128i vshift) {
-    const __m256i zero = _mm256_setzero_si256();
-    __m256i a0 = vbias, a1 = vbias, a2 = vbias, a3 = vbias;
-    int64_t k;
-    for (k = 0; k < n; k += 2) {
-        const int32_t wk = w16 ? w16[k] : w32[k], wk1 = k + 1 < n ? (w16 ? w16[k + 1] : w32[k + 1]) : 0;
-        __m256i x = _mm256_loadu_si256((const __m256i*)(p + k * step));
-        __m256i y = k + 1 < n ? _mm256_loadu_si256((const __m256i*)(p + (k + 1) * step)) : zero;
-        __m256i ww = _mm256_set1_epi32((int32_t)(((uint32_t)(uint16_t)wk1 << 16) | (uint16_t)wk));
-        __m256i lo = _mm256_unpacklo_epi8(x, y), hi = _mm256_unpackhi_epi8(x, y);
-        a0 = _mm256_add_epi32(a0, _mm256_madd_epi16(_mm256_unpacklo_epi8(lo, zero), ww));
-        a1 = _mm256_add_epi32(a1, _mm256_madd_epi16(_mm256_unpackhi_epi8(lo, zero), ww));
-        a2 = _mm256_add_epi32(a2, _mm256_madd_epi16(_mm256_unpacklo_epi8(hi, zero), ww));
-        a3 = _mm256_add_epi32(a3, _mm256_madd_epi16(_mm256_unpackhi_epi8(hi, zero), ww));
-    }
-    return _mm256_packus_epi16(_mm256_packs_epi32(_mm256_sra_epi32(a0, vshift), _mm256_sra_epi32(a1, vshift)),
-                               _mm256_packs_epi32(_mm256_sra_epi32(a2, vshift), _mm256_sra_epi32(a3, vshift)));
+/* cyr_u8_dot<N> (N = 256, 512 bits): N/8 outputs i < N/8,
+ * round(bias + sum_{k<n} w[k] * p[k * step + i]), as N/8 bytes in order (byte unpack and pack
+ * both work per 128-bit lane, so the order comes back). Weights from w16 or, if it is NULL,
+ * w32. One body for both widths: the intrinsic names differ only in the width. */
+#define CYR_U8_DEFINE_DOT(N)                                                                                 \
+static CYR_U8_ALWAYS_INLINE __m##N##i cyr_u8_dot##N(const uint8_t* p, int64_t step, const int16_t* w16,      \
+                                                    const int32_t* w32, int64_t n, __m##N##i vbias,          \
+                                                    __m128i vshift) {                                        \
+    const __m##N##i zero = _mm##N##_setzero_si##N();                                                         \
+    __m##N##i a0 = vbias, a1 = vbias, a2 = vbias, a3 = vbias;                                                \
+    int64_t k;                                                                                               \
+    for (k = 0; k < n; k += 2) {                                                                             \
+        const int32_t wk = w16 ? w16[k] : w32[k], wk1 = k + 1 < n ? (w16 ? w16[k + 1] : w32[k + 1]) : 0;     \
+        __m##N##i x = _mm##N##_loadu_si##N((const void*)(p + k * step));                                     \
+        __m##N##i y = k + 1 < n ? _mm##N##_loadu_si##N((const void*)(p + (k + 1) * step)) : zero;            \
+        __m##N##i ww = _mm##N##_set1_epi32((int32_t)(((uint32_t)(uint16_t)wk1 << 16) | (uint16_t)wk));       \
+        __m##N##i lo = _mm##N##_unpacklo_epi8(x, y), hi = _mm##N##_unpackhi_epi8(x, y);                      \
+        a0 = _mm##N##_add_epi32(a0, _mm##N##_madd_epi16(_mm##N##_unpacklo_epi8(lo, zero), ww));              \
+        a1 = _mm##N##_add_epi32(a1, _mm##N##_madd_epi16(_mm##N##_unpackhi_epi8(lo, zero), ww));              \
+        a2 = _mm##N##_add_epi32(a2, _mm##N##_madd_epi16(_mm##N##_unpacklo_epi8(hi, zero), ww));              \
+        a3 = _mm##N##_add_epi32(a3, _mm##N##_madd_epi16(_mm##N##_unpackhi_epi8(hi, zero), ww));              \
+    }                                                                                                        \
+    return _mm##N##_packus_epi16(                                                                            \
+        _mm##N##_packs_epi32(_mm##N##_sra_epi32(a0, vshift), _mm##N##_sra_epi32(a1, vshift)),                \
+        _mm##N##_packs_epi32(_mm##N##_sra_epi32(a2, vshift), _mm##N##_sra_epi32(a3, vshift)));               \
 }
+#ifdef CYR_U8_AVX2
+CYR_U8_DEFINE_DOT(256)
+#endif
+#ifdef CYR_U8_AVX512
+CYR_U8_DEFINE_DOT(512)
 #endif
 
 /* A planar row's periodic interior with two phases advancing one pixel per period (the
  * up2 tables): d[2m + f] = round(bias + sum_{k<K} w[f K + k] s[b[f K] + k + m]) for m < M.
  * The caller checks that each phase's taps are consecutive (b[f K + k] = b[f K] + k), that
  * the weights fit in int16, and that every tap of every m lies inside the row. The SIMD
- * form is cyr_u8_dot32 with the taps one byte apart, both phases interleaved on store. */
+ * form is cyr_u8_dot256 with the taps one byte apart, both phases interleaved on store. */
 static inline void cyr_u8_poly2(const uint8_t* s, uint8_t* d, int64_t M, const int64_t* b, const int32_t* w,
                                 int64_t K, int shift) {
     const int32_t bias = cyr_u8_bias(shift);
@@ -480,7 +489,7 @@ static inline void cyr_u8_poly2(const uint8_t* s, uint8_t* d, int64_t M, const i
     for (; m + 32 <= M; m += 32) {
         __m256i r[2], lo, hi;
         for (f = 0; f < 2; f++)
-            r[f] = cyr_u8_dot32(s + b[f * K] + m, 1, NULL, w + f * K, K, vbias, vshift);
+            r[f] = cyr_u8_dot256(s + b[f * K] + m, 1, NULL, w + f * K, K, vbias, vshift);
         /* r[f] holds m .. m + 31 in order; the byte unpacks interleave per 128-bit lane */
         lo = _mm256_unpacklo_epi8(r[0], r[1]);
         hi = _mm256_unpackhi_epi8(r[0], r[1]);
@@ -506,29 +515,10 @@ static inline void cyr_u8_vline(const uint8_t* s0, int64_t rs, uint8_t* d, int64
     int64_t i = 0, k;
 #ifdef CYR_U8_AVX512
     {
-        const __m512i zero = _mm512_setzero_si512(), vbias = _mm512_set1_epi32(bias);
+        const __m512i vbias = _mm512_set1_epi32(bias);
         const __m128i vshift = _mm_cvtsi32_si128(shift);
-        for (; i + 64 <= L; i += 64) {
-            __m512i a0 = vbias, a1 = vbias, a2 = vbias, a3 = vbias;
-            for (k = 0; k < n; k += 2) {
-                __m512i x = _mm512_loadu_si512((const void*)(s0 + k * rs + i));
-                __m512i y = k + 1 < n ? _mm512_loadu_si512((const void*)(s0 + (k + 1) * rs + i)) : zero;
-                __m512i ww = _mm512_set1_epi32((int32_t)(((uint32_t)(uint16_t)(k + 1 < n ? w[k + 1] : 0) << 16) |
-                                                         (uint16_t)w[k]));
-                __m512i lo = _mm512_unpacklo_epi8(x, y), hi = _mm512_unpackhi_epi8(x, y);
-                a0 = _mm512_add_epi32(a0, _mm512_madd_epi16(_mm512_unpacklo_epi8(lo, zero), ww));
-                a1 = _mm512_add_epi32(a1, _mm512_madd_epi16(_mm512_unpackhi_epi8(lo, zero), ww));
-                a2 = _mm512_add_epi32(a2, _mm512_madd_epi16(_mm512_unpacklo_epi8(hi, zero), ww));
-                a3 = _mm512_add_epi32(a3, _mm512_madd_epi16(_mm512_unpackhi_epi8(hi, zero), ww));
-            }
-            /* unpack and pack both work per 128-bit lane, so the bytes come back in order */
-            a0 = _mm512_sra_epi32(a0, vshift);
-            a1 = _mm512_sra_epi32(a1, vshift);
-            a2 = _mm512_sra_epi32(a2, vshift);
-            a3 = _mm512_sra_epi32(a3, vshift);
-            _mm512_storeu_si512((void*)(d + i),
-                                _mm512_packus_epi16(_mm512_packs_epi32(a0, a1), _mm512_packs_epi32(a2, a3)));
-        }
+        for (; i + 64 <= L; i += 64)
+            _mm512_storeu_si512((void*)(d + i), cyr_u8_dot512(s0 + i, rs, w, NULL, n, vbias, vshift));
     }
 #endif
 #ifdef CYR_U8_AVX2
@@ -536,7 +526,7 @@ static inline void cyr_u8_vline(const uint8_t* s0, int64_t rs, uint8_t* d, int64
         const __m256i vbias = _mm256_set1_epi32(bias);
         const __m128i vshift = _mm_cvtsi32_si128(shift);
         for (; i + 32 <= L; i += 32)
-            _mm256_storeu_si256((__m256i*)(d + i), cyr_u8_dot32(s0 + i, rs, w, NULL, n, vbias, vshift));
+            _mm256_storeu_si256((__m256i*)(d + i), cyr_u8_dot256(s0 + i, rs, w, NULL, n, vbias, vshift));
     }
 #endif
 #ifdef CYR_U8_SSE2
