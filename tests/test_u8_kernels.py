@@ -94,8 +94,8 @@ def test_window_kernels_equal_table_kernels(variant, kernels):
             bad.append((layout, x.shape, kw))
     assert not bad, "%d of %d cases differ, e.g. %s" % (len(bad), len(cases), bad[:3])
     # the window kernels really ran, planar and on interleaved RGB and RGBA rows; interleaved
-    # rows through both row kernels (eight outputs at a time with pair weights, and two rows
-    # at a time), with and without an H pass
+    # rows through both row kernels (eight outputs at a time with pair weights, and several
+    # image rows per register), with and without an H pass
     channels = {args[2] for args in calls}
     assert {1, 3, 4} <= channels, sorted(channels)
     kinds = {(args[2], args[11] is not None, args[5] is None) for args in calls}
