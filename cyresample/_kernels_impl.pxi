@@ -24,7 +24,7 @@ combines them with per-output weights.
 cimport cython
 from cython.parallel cimport prange, parallel, threadid
 from libc.stdint cimport int8_t, int16_t, int32_t, int64_t, uint8_t, uint16_t, uint32_t, uint64_t
-from libc.string cimport memcpy
+from libc.string cimport memcpy, memcmp
 from libc.stdlib cimport malloc, free
 
 import numpy as np
@@ -103,8 +103,16 @@ cdef struct Loop:
 
 
 cdef struct PolyInfo:
-    # The periodic interior of a pass table (AxisPlan.polyphase).
+    # The periodic interior of a pass table (AxisPlan.polyphase). pix: one period is one
+    # channels-last pixel of P = 3 or 4 channels advancing two pixels (Q = 2P), every channel
+    # with channel 0's taps (shifted by the channel) and weights (cyr_cl_down2_f32's form).
     Py_ssize_t P, K, Q, o_lo, M
+    bint pix
+
+
+cdef extern from "cyr_clsimd.h" nogil:
+    int64_t cyr_cl_down2_f32(const float* s, float* d, int64_t M, int C, const int64_t* b, const float* w,
+                             int64_t K)
 
 
 cdef inline void _row_offsets(const Loop* lp, Py_ssize_t row, Py_ssize_t* soff,
@@ -182,7 +190,22 @@ cdef tuple _poly_table(PolyInfo* pi, tuple poly, object wdtype, Py_ssize_t n_in,
     pi.Q = Q
     pi.o_lo = o_lo
     pi.M = M
+    pi.pix = _is_pixel_period(pi, b, <const char*>cnp.PyArray_DATA(pw), pw.itemsize)
     return pbase, pw
+
+
+cdef bint _is_pixel_period(const PolyInfo* pi, const int64_t* b, const char* w, Py_ssize_t wsize) noexcept:
+    # PolyInfo.pix: taps b[f, k] = b[0, k] + f and weights w[f, k] equal to w[0, k] byte for byte
+    cdef Py_ssize_t f, k
+    if pi.P not in (3, 4) or pi.Q != 2 * pi.P:
+        return False
+    for f in range(1, pi.P):
+        for k in range(pi.K):
+            if b[f * pi.K + k] != b[k] + f:
+                return False
+        if memcmp(w + f * pi.K * wsize, w, pi.K * wsize) != 0:
+            return False
+    return True
 
 
 def separable_pass(cnp.ndarray src, cnp.ndarray dst, int axis, cnp.ndarray index,

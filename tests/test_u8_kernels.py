@@ -6,8 +6,6 @@ wide loads must not be used), on every CPU variant this machine runs, and withou
 a byte past the input (a guard page after the array). Their agreement with PyTorch is
 tested with the rest of the uint8 paths (test_dtypes.py).
 """
-import ctypes
-import mmap
 import sys
 
 import numpy as np
@@ -15,6 +13,7 @@ import pytest
 
 import cyresample
 from cyresample import _api, _backend_cpu, _cpuinfo, _dispatch, _plan
+from guard import guarded
 
 VARIANTS = [v for v in _dispatch.built_variants() if v in _cpuinfo.supported_variants()]
 
@@ -191,25 +190,6 @@ def test_pair_weights_layout_and_checks():
             k.u8_fused_2d(x, out, 3, win, ax.shift, None, 0, (None, None, 0), 16, 1, None, bad)
 
 
-def _guarded(nbytes):
-    """A writable uint8 buffer of ``nbytes`` that ends where an inaccessible page begins
-    (Linux): a read past the end faults."""
-    libc = ctypes.CDLL(None, use_errno=True)
-    page = mmap.PAGESIZE
-    npages = (nbytes + page - 1) // page + 1
-    m = mmap.mmap(-1, npages * page, prot=mmap.PROT_READ | mmap.PROT_WRITE)
-    base = ctypes.addressof(ctypes.c_char.from_buffer(m))
-    guard = base + (npages - 1) * page
-    libc.mprotect.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
-    if libc.mprotect(ctypes.c_void_p(guard), page, 0) != 0:
-        pytest.skip("mprotect unavailable")
-    buf = np.frombuffer(m, np.uint8, nbytes, (npages - 1) * page - nbytes)
-
-    def release():
-        libc.mprotect(ctypes.c_void_p(guard), page, mmap.PROT_READ | mmap.PROT_WRITE)
-    return buf, m, release
-
-
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="guard pages via mprotect (Linux)")
 @pytest.mark.parametrize("variant", VARIANTS)
 @pytest.mark.parametrize("C", [1, 3, 4])
@@ -217,7 +197,7 @@ def test_no_read_past_the_input(variant, C, kernels):
     # the last row's right-most windows end at the last byte of the array
     H, W = 9, 37
     rng = np.random.default_rng(C)
-    buf, m, release = _guarded(H * W * C)
+    buf, m, release = guarded(H * W * C)
     calls = []
     try:
         if C == 1:
