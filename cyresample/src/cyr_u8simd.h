@@ -443,7 +443,8 @@ static inline void cyr_u8_hrow_px_pairs(const uint8_t* s, uint8_t* d, int64_t n_
 /* cyr_u8_dot<N> (N = 256, 512 bits): N/8 outputs i < N/8,
  * round(bias + sum_{k<n} w[k] * p[k * step + i]), as N/8 bytes in order (byte unpack and pack
  * both work per 128-bit lane, so the order comes back). Weights from w16 or, if it is NULL,
- * w32. One body for both widths: the intrinsic names differ only in the width. */
+ * w32; and cyr_u8_vline<N>, cyr_u8_vline's loop of them. One body for both widths: the
+ * intrinsic names differ only in the width. */
 #define CYR_U8_DEFINE_DOT(N)                                                                                 \
 static CYR_U8_ALWAYS_INLINE __m##N##i cyr_u8_dot##N(const uint8_t* p, int64_t step, const int16_t* w16,      \
                                                     const int32_t* w32, int64_t n, __m##N##i vbias,          \
@@ -465,6 +466,16 @@ static CYR_U8_ALWAYS_INLINE __m##N##i cyr_u8_dot##N(const uint8_t* p, int64_t st
     return _mm##N##_packus_epi16(                                                                            \
         _mm##N##_packs_epi32(_mm##N##_sra_epi32(a0, vshift), _mm##N##_sra_epi32(a1, vshift)),                \
         _mm##N##_packs_epi32(_mm##N##_sra_epi32(a2, vshift), _mm##N##_sra_epi32(a3, vshift)));               \
+}                                                                                                            \
+                                                                                                             \
+/* cyr_u8_vline's bytes i, i + N/8, ... while whole steps fit in L; returns where it stopped */              \
+static CYR_U8_ALWAYS_INLINE int64_t cyr_u8_vline##N(const uint8_t* s0, int64_t rs, uint8_t* d, int64_t i,    \
+                                                    int64_t L, const int16_t* w, int64_t n, int shift) {     \
+    const __m##N##i vbias = _mm##N##_set1_epi32(cyr_u8_bias(shift));                                         \
+    const __m128i vshift = _mm_cvtsi32_si128(shift);                                                         \
+    for (; i + N / 8 <= L; i += N / 8)                                                                       \
+        _mm##N##_storeu_si##N((void*)(d + i), cyr_u8_dot##N(s0 + i, rs, w, NULL, n, vbias, vshift));        \
+    return i;                                                                                                \
 }
 #ifdef CYR_U8_AVX2
 CYR_U8_DEFINE_DOT(256)
@@ -514,20 +525,10 @@ static inline void cyr_u8_vline(const uint8_t* s0, int64_t rs, uint8_t* d, int64
     const int32_t bias = cyr_u8_bias(shift);
     int64_t i = 0, k;
 #ifdef CYR_U8_AVX512
-    {
-        const __m512i vbias = _mm512_set1_epi32(bias);
-        const __m128i vshift = _mm_cvtsi32_si128(shift);
-        for (; i + 64 <= L; i += 64)
-            _mm512_storeu_si512((void*)(d + i), cyr_u8_dot512(s0 + i, rs, w, NULL, n, vbias, vshift));
-    }
+    i = cyr_u8_vline512(s0, rs, d, i, L, w, n, shift);
 #endif
 #ifdef CYR_U8_AVX2
-    {
-        const __m256i vbias = _mm256_set1_epi32(bias);
-        const __m128i vshift = _mm_cvtsi32_si128(shift);
-        for (; i + 32 <= L; i += 32)
-            _mm256_storeu_si256((__m256i*)(d + i), cyr_u8_dot256(s0 + i, rs, w, NULL, n, vbias, vshift));
-    }
+    i = cyr_u8_vline256(s0, rs, d, i, L, w, n, shift);
 #endif
 #ifdef CYR_U8_SSE2
     {
