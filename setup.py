@@ -170,7 +170,8 @@ extensions = [
         include_dirs=[np.get_include(), os.path.join("cyresample", "src")],
         define_macros=MACROS,
         depends=["cyresample/_kernels_impl.pxi", "cyresample/_separable.pxi", "cyresample/_pointwise.pxi",
-                 "cyresample/src/cyr_dtypes.h", "cyresample/src/cyr_u8simd.h"],
+                 "cyresample/src/cyr_dtypes.h", "cyresample/src/cyr_u8simd.h",
+                 "cyresample/src/cyr_clsimd.h"],
     )
     for name in kernel_sources()
 ] + [
