@@ -231,3 +231,48 @@ def test_thread_setting_applies_to_cached_calls(kernels):
     with cyresample.threads(3):
         cyresample.interpolate(x, scale_factor=2, mode="bilinear")
     assert [args[9] for args in calls] == [1, 3]
+
+
+def _reducible_rows(rng, n_out, n_in):
+    """A fixed-point table (shift 8) whose rows share power-of-two factors (``w = r * 2**t``
+    with small ``r``), as dyadic scales make them: rows inside the 16-bit kernel's limits,
+    at them (int8 weights of 127 and -128, sums up to 255 * 128 plus the bias) and just
+    past them (a weight of 128, 17 taps, sums that would pass 2**15 on all-255 input)."""
+    shift, K = 8, 17
+    index = np.zeros((n_out, K), np.int64)
+    weight = np.zeros((n_out, K), np.int32)
+    ntaps = np.zeros(n_out, np.int64)
+    for o in range(n_out):
+        kind = o % 7
+        r = {1: [127, -128], 2: [64, 63, 1, 0], 4: rng.integers(-20, 21, 17), 5: [128, -1, 1],
+             6: [65, 64]}.get(kind)
+        r = np.asarray(r if r is not None else rng.integers(-20, 21, int(rng.integers(1, 17))))
+        t = 1 if kind in (2, 6) else int(rng.integers(0, 8))
+        n = len(r)
+        index[o, :n] = int(rng.integers(0, n_in - n + 1)) + np.arange(n)
+        weight[o, :n] = r * (1 << t)
+        ntaps[o] = n
+    return _plan.AxisPlan(n_in, n_out, index, weight, ntaps, shift=shift)
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_dyadic_weights_sum_exactly(variant):
+    # The H pass reduces weights with a common power-of-two factor to int8 and sums in
+    # int16 (cyr_u8_reduce_weights): every result must equal the exact int32 formula
+    # round(bias + sum w x) >> shift, clamped, for rows inside and just past its limits.
+    k = _dispatch.load(variant)
+    rng = np.random.default_rng(7)
+    n_in, n_out, L = 40, 60, 64 * 3 + 32 + 7  # 512-, 256-bit steps and a scalar tail
+    ax = _reducible_rows(rng, n_out, n_in)
+    win = ax.u8_windows()
+    assert win is not None
+    for x in (rng.integers(0, 256, (1, 1, n_in, L)).astype(np.uint8), np.full((1, 1, n_in, L), 255, np.uint8),
+              (np.arange(n_in * L) * 37 % 256).astype(np.uint8).reshape(1, 1, n_in, L)):
+        out = np.zeros((1, 1, n_out, L), np.uint8)
+        bands = k.fused_bands(ax.index, ax.ntaps, 16)
+        k.u8_fused_2d(x, out, 1, None, 0, win, ax.shift, bands, 16, 1)
+        used = np.arange(ax.k)[None, :] < ax.ntaps[:, None]
+        taps = x[0, 0][np.where(used, ax.index, 0)].astype(np.int64)  # (n_out, K, L)
+        acc = (1 << (ax.shift - 1)) + (np.where(used, ax.weight, 0)[:, :, None] * taps).sum(1)
+        want = np.clip(acc >> ax.shift, 0, 255).astype(np.uint8)
+        np.testing.assert_array_equal(out[0, 0], want)

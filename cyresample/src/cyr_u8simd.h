@@ -476,6 +476,33 @@ static CYR_U8_ALWAYS_INLINE int64_t cyr_u8_vline##N(const uint8_t* s0, int64_t r
     for (; i + N / 8 <= L; i += N / 8)                                                                       \
         _mm##N##_storeu_si##N((void*)(d + i), cyr_u8_dot##N(s0 + i, rs, w, NULL, n, vbias, vshift));        \
     return i;                                                                                                \
+}                                                                                                            \
+                                                                                                             \
+/* cyr_u8_dot<N> with int8 weights w8 and int16 sums (see cyr_u8_reduce_weights): pmaddubsw on    \
+ * the interleaved bytes of two taps, half the instructions of the int32 form; vbias holds int16s */       \
+static CYR_U8_ALWAYS_INLINE __m##N##i cyr_u8_dot##N##_s8(const uint8_t* p, int64_t step, const int8_t* w8,      \
+                                                        int64_t n, __m##N##i vbias, __m128i vshift) {        \
+    __m##N##i a0 = vbias, a1 = vbias;                                                                        \
+    int64_t k;                                                                                               \
+    for (k = 0; k < n; k += 2) {                                                                             \
+        const int8_t wk1 = k + 1 < n ? w8[k + 1] : 0;                                                        \
+        __m##N##i x = _mm##N##_loadu_si##N((const void*)(p + k * step));                                     \
+        __m##N##i y = k + 1 < n ? _mm##N##_loadu_si##N((const void*)(p + (k + 1) * step))                    \
+                                : _mm##N##_setzero_si##N();                                                  \
+        __m##N##i ww = _mm##N##_set1_epi16((int16_t)(((uint16_t)(uint8_t)wk1 << 8) | (uint8_t)w8[k]));      \
+        a0 = _mm##N##_add_epi16(a0, _mm##N##_maddubs_epi16(_mm##N##_unpacklo_epi8(x, y), ww));               \
+        a1 = _mm##N##_add_epi16(a1, _mm##N##_maddubs_epi16(_mm##N##_unpackhi_epi8(x, y), ww));               \
+    }                                                                                                        \
+    return _mm##N##_packus_epi16(_mm##N##_sra_epi16(a0, vshift), _mm##N##_sra_epi16(a1, vshift));            \
+}                                                                                                            \
+                                                                                                             \
+static CYR_U8_ALWAYS_INLINE int64_t cyr_u8_vline##N##_s8(const uint8_t* s0, int64_t rs, uint8_t* d, int64_t i, \
+                                                        int64_t L, const int8_t* w8, int64_t n, int shift) { \
+    const __m##N##i vbias = _mm##N##_set1_epi16((int16_t)cyr_u8_bias(shift));                                \
+    const __m128i vshift = _mm_cvtsi32_si128(shift);                                                         \
+    for (; i + N / 8 <= L; i += N / 8)                                                                       \
+        _mm##N##_storeu_si##N((void*)(d + i), cyr_u8_dot##N##_s8(s0 + i, rs, w8, n, vbias, vshift));        \
+    return i;                                                                                                \
 }
 #ifdef CYR_U8_AVX2
 CYR_U8_DEFINE_DOT(256)
@@ -483,6 +510,41 @@ CYR_U8_DEFINE_DOT(256)
 #ifdef CYR_U8_AVX512
 CYR_U8_DEFINE_DOT(512)
 #endif
+
+#define CYR_U8_S8_MAX_TAPS 16
+
+/* The same sums with 16-bit arithmetic, when the weights allow: if every weight and the
+ * bias 2^(shift-1) are multiples of 2^t, then (bias + sum w[k] x[k]) >> shift equals
+ * (2^(shift-t-1) + sum (w[k] >> t) x[k]) >> (shift - t) exactly (both sides are floors of
+ * the same quotient). Dyadic scales give such weights (bilinear x2: 1/4 and 3/4 reduce to
+ * 1 and 3 over 4). Returns the reduced shift and fills w8, or -1 when some reduced weight
+ * does not fit in int8 or a sum could leave int16: 255 * sum|w8| + bias < 2^15 (no
+ * pmaddubsw saturation either, as each pair's sum is bounded by the same total). Weights from
+ * w16 or, if it is NULL, w32. */
+static inline int cyr_u8_reduce_weights(const int16_t* w16, const int32_t* w32, int64_t n, int shift, int8_t* w8) {
+    uint32_t bits;
+    int64_t k, total = 0;
+    int t = 0;
+    if (shift < 1 || n > CYR_U8_S8_MAX_TAPS)
+        return -1;
+    bits = (uint32_t)1 << (shift - 1);
+    for (k = 0; k < n; k++) {
+        const int32_t wk = w16 ? w16[k] : w32[k];
+        bits |= (uint32_t)(wk < 0 ? -wk : wk);
+    }
+    while (!((bits >> t) & 1))
+        t++;
+    for (k = 0; k < n; k++) {
+        const int32_t r = (w16 ? w16[k] : w32[k]) / ((int32_t)1 << t);  /* exact: a multiple of 2^t */
+        if (r < -128 || r > 127)
+            return -1;
+        w8[k] = (int8_t)r;
+        total += r < 0 ? -r : r;
+    }
+    if (255 * total + ((int64_t)1 << (shift - t - 1)) > 32767)
+        return -1;
+    return shift - t;
+}
 
 /* A planar row's periodic interior with two phases advancing one pixel per period (the
  * up2 tables): d[2m + f] = round(bias + sum_{k<K} w[f K + k] s[b[f K] + k + m]) for m < M.
@@ -497,10 +559,25 @@ static inline void cyr_u8_poly2(const uint8_t* s, uint8_t* d, int64_t M, const i
 #ifdef CYR_U8_AVX2
     const __m256i vbias = _mm256_set1_epi32(bias);
     const __m128i vshift = _mm_cvtsi32_si128(shift);
-    for (; m + 32 <= M; m += 32) {
+    /* each phase in int16 sums when its weights reduce to int8 (cyr_u8_reduce_weights) */
+    int8_t w8[2][CYR_U8_S8_MAX_TAPS];
+    int shift8[2];
+    __m256i vbias8[2];
+    __m128i vshift8[2];
+    for (f = 0; f < 2; f++) {
+        shift8[f] = cyr_u8_reduce_weights(NULL, w + f * K, K, shift, w8[f]);
+        vbias8[f] = _mm256_set1_epi16((int16_t)cyr_u8_bias(shift8[f] < 0 ? 0 : shift8[f]));
+        vshift8[f] = _mm_cvtsi32_si128(shift8[f]);
+    }
+    /* the last step overlaps the one before it (same values written twice) rather than
+     * leaving up to 31 outputs to the scalar loop */
+    for (; M >= 32 && m < M; m += 32) {
         __m256i r[2], lo, hi;
+        if (m + 32 > M)
+            m = M - 32;
         for (f = 0; f < 2; f++)
-            r[f] = cyr_u8_dot256(s + b[f * K] + m, 1, NULL, w + f * K, K, vbias, vshift);
+            r[f] = shift8[f] >= 0 ? cyr_u8_dot256_s8(s + b[f * K] + m, 1, w8[f], K, vbias8[f], vshift8[f])
+                                  : cyr_u8_dot256(s + b[f * K] + m, 1, NULL, w + f * K, K, vbias, vshift);
         /* r[f] holds m .. m + 31 in order; the byte unpacks interleave per 128-bit lane */
         lo = _mm256_unpacklo_epi8(r[0], r[1]);
         hi = _mm256_unpackhi_epi8(r[0], r[1]);
@@ -524,6 +601,16 @@ static inline void cyr_u8_vline(const uint8_t* s0, int64_t rs, uint8_t* d, int64
                                 const int16_t* w, int64_t n, int shift) {
     const int32_t bias = cyr_u8_bias(shift);
     int64_t i = 0, k;
+#ifdef CYR_U8_AVX2
+    int8_t w8[CYR_U8_S8_MAX_TAPS];
+    const int shift8 = cyr_u8_reduce_weights(w, NULL, n, shift, w8);
+    if (shift8 >= 0) {
+#ifdef CYR_U8_AVX512
+        i = cyr_u8_vline512_s8(s0, rs, d, i, L, w8, n, shift8);
+#endif
+        i = cyr_u8_vline256_s8(s0, rs, d, i, L, w8, n, shift8);
+    }
+#endif
 #ifdef CYR_U8_AVX512
     i = cyr_u8_vline512(s0, rs, d, i, L, w, n, shift);
 #endif
