@@ -423,10 +423,17 @@ cdef extern from "cyr_u8simd.h" nogil:
                       int shift)
     void cyr_u8_poly2(const uint8_t* s, uint8_t* d, int64_t M, const int64_t* b, const int32_t* w, int64_t K,
                       int shift)
+    int cyr_u8_poly2_px_ok(const int32_t* w, int64_t K, int shift)
+    int64_t cyr_u8_poly2_px(const uint8_t* s, uint8_t* d, int64_t M, int C, const int64_t* b, const int32_t* w,
+                            int64_t K, int shift)
 
 
 #: Image rows per register in the interleaved-row kernel for long windows (4 with AVX-512).
 U8_ROW_LANES = CYR_U8_ROW_LANES
+
+#: Whether channels-last uint8 up2 rows with int8-reducible weights have their polyphase
+#: kernel here (AVX-512 VBMI; bilinear x2 weights reduce, bicubic ones do not).
+U8_CL_POLY2 = bool(cyr_u8_poly2_px_ok(NULL, 0, 1))
 
 
 cdef struct U8Win:
@@ -437,7 +444,7 @@ cdef struct U8Win:
     int shift
     const int32_t* pairs  # cyr_u8_hrow_px_pairs weights (NULL: the row-pair kernel)
     Py_ssize_t npairs
-    bint poly2  # a planar polyphase interior that cyr_u8_poly2 computes
+    bint poly2  # a polyphase interior that cyr_u8_poly2 (planar) or cyr_u8_poly2_px computes
 
 
 cdef inline void _u8_hrows(const uint8_t* s, Py_ssize_t ss, uint8_t* d, Py_ssize_t ds, Py_ssize_t nrows,
@@ -445,8 +452,15 @@ cdef inline void _u8_hrows(const uint8_t* s, Py_ssize_t ss, uint8_t* d, Py_ssize
                            const int32_t* w_w, Py_ssize_t Kw, const PolyInfo* pi, const int64_t* pbase,
                            const int32_t* pw) noexcept nogil:
     # The W pass of nrows rows s + r * ss -> d + r * ds.
-    cdef Py_ssize_t r
-    if C != 1 and ww.pairs != NULL:
+    cdef Py_ssize_t r, o
+    if C != 1 and pi != NULL and ww.poly2 and pi.M > 0:  # RGB/RGBA up2: SIMD interior, pixel kernel borders
+        for r in range(nrows):
+            o = pi.o_lo + 2 * cyr_u8_poly2_px(s + r * ss, d + r * ds + pi.o_lo * C, pi.M, C, pbase, pw, pi.K,
+                                              ww.shift)
+            cyr_u8_hrow_px(s + r * ss, d + r * ds, IW, C, pi.o_lo, ww.xmin, ww.xsize, ww.w, ww.kp, ww.shift)
+            cyr_u8_hrow_px(s + r * ss, d + r * ds + o * C, IW, C, OW - o, ww.xmin + o, ww.xsize + o,
+                           ww.w + o * ww.kp, ww.kp, ww.shift)
+    elif C != 1 and ww.pairs != NULL:
         for r in range(nrows):
             cyr_u8_hrow_px_pairs(s + r * ss, d + r * ds, IW, C, OW, ww.xmin, ww.xsize, ww.w, ww.kp, ww.shift,
                                  ww.pairs, ww.npairs)
@@ -674,7 +688,7 @@ def u8_fused_2d(cnp.ndarray src, cnp.ndarray dst, int channels, object win_w, in
     cdef PolyInfo pinfo
     cdef PolyInfo* pptr = NULL
     cdef cnp.ndarray idx_w = None, w_w = None, pbase = None, pw = None
-    if poly_w is not None and channels == 1 and win_w is not None:
+    if poly_w is not None and win_w is not None:
         idx_w, w_w, poly = poly_w
         if idx_w.dtype != np.int64 or w_w.dtype != np.int32 or idx_w.shape[0] != OW or \
                 w_w.shape[0] != OW or idx_w.shape[1] != w_w.shape[1] or \
@@ -686,6 +700,10 @@ def u8_fused_2d(cnp.ndarray src, cnp.ndarray dst, int channels, object win_w, in
         pbase, pw = _poly_table(&pinfo, poly, np.int32, IW, OW, "u8_fused_2d")
         pptr = &pinfo
         ww.poly2 = _is_poly2(&pinfo, <const int64_t*>cnp.PyArray_DATA(pbase), <const int32_t*>cnp.PyArray_DATA(pw))
+        if channels != 1:  # interleaved rows: only the int8-weight VBMI kernel has a polyphase form
+            ww.poly2 = ww.poly2 and cyr_u8_poly2_px_ok(<const int32_t*>cnp.PyArray_DATA(pw), pinfo.K, ww.shift)
+            if not ww.poly2:
+                pptr = NULL
     cdef const int64_t* ip = <const int64_t*>cnp.PyArray_DATA(idx_w) if idx_w is not None else NULL
     cdef const int32_t* wp = <const int32_t*>cnp.PyArray_DATA(w_w) if w_w is not None else NULL
     cdef const int64_t* pbp = <const int64_t*>cnp.PyArray_DATA(pbase) if pbase is not None else NULL

@@ -101,6 +101,8 @@ def test_window_kernels_equal_table_kernels(variant, kernels):
     for C in (3, 4):
         assert {(C, True, False), (C, False, False), (C, True, True)} <= kinds, sorted(kinds)
     assert {args[2] for args in calls if args[3] is None} == {1, 3, 4}  # H pass straight from the source
+    if _dispatch.load(variant).U8_CL_POLY2:  # RGB/RGBA up2 rows offered to the VBMI polyphase kernel
+        assert {3, 4} <= {args[2] for args in calls if args[10] is not None}
 
 
 @pytest.mark.parametrize("C", [1, 3, 4])

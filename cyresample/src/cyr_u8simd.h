@@ -595,6 +595,86 @@ static inline void cyr_u8_poly2(const uint8_t* s, uint8_t* d, int64_t M, const i
     }
 }
 
+/* The channels-last form of cyr_u8_poly2 (RGB/RGBA rows, C = 3 or 4): d pixel 2m + f from s
+ * pixels b[f K] + m + k, k < K, for m < M, when both phases' weights reduce to int8
+ * (cyr_u8_reduce_weights). Each phase is a 512-bit int16 dot product over the interleaved
+ * bytes with taps C bytes apart (64 / C whole pixels at a time), and one two-register byte
+ * permute (AVX-512 VBMI) interleaves the two phases' pixels. The caller checks, as for
+ * cyr_u8_poly2, that every tap of every m lies inside the row; RGB loads are masked to the
+ * 63 bytes of 21 whole pixels, so nothing past the last tap is read. cyr_u8_poly2_px_ok
+ * says whether the kernel runs (VBMI on this CPU, int8 weights); it returns the m done. */
+#if defined(CYR_U8_AVX512) && defined(__GNUC__)
+static inline int cyr_u8_poly2_px_ok(const int32_t* w, int64_t K, int shift) {
+    int8_t w8[CYR_U8_S8_MAX_TAPS];
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512vbmi") && cyr_u8_reduce_weights(NULL, w, K, shift, w8) >= 0 &&
+           cyr_u8_reduce_weights(NULL, w + K, K, shift, w8) >= 0;
+}
+
+__attribute__((target("avx512vbmi")))
+static inline int64_t cyr_u8_poly2_px(const uint8_t* s, uint8_t* d, int64_t M, int C, const int64_t* b,
+                                      const int32_t* w, int64_t K, int shift) {
+    const int64_t P = 64 / C;                        /* pixels per phase and step: 21 or 16 */
+    const __mmask64 lmask = C == 3 ? ~(__mmask64)0 >> 1 : ~(__mmask64)0;
+    const __mmask64 smask = ~(__mmask64)0 >> (128 - 2 * P * C);  /* the second store's bytes */
+    int8_t w8[2][CYR_U8_S8_MAX_TAPS];
+    int shift8[2], f, i;
+    __m512i vbias[2], lo_idx, hi_idx;
+    __m128i vshift[2];
+    uint8_t idx[128];
+    int64_t m, k;
+    for (f = 0; f < 2; f++) {
+        shift8[f] = cyr_u8_reduce_weights(NULL, w + f * K, K, shift, w8[f]);
+        if (shift8[f] < 0 || M < P || (C != 3 && C != 4))
+            return 0;
+        vbias[f] = _mm512_set1_epi16((int16_t)cyr_u8_bias(shift8[f]));
+        vshift[f] = _mm_cvtsi32_si128(shift8[f]);
+    }
+    /* output byte i of a step: pixel q = i / C (phase q & 1, pixel q >> 1 of that phase's
+     * result), channel i % C; the second source register holds phase 1 */
+    for (i = 0; i < 128; i++) {
+        const int q = i / C;
+        idx[i] = (uint8_t)((q & 1) * 64 + (q >> 1) * C + i % C);
+    }
+    lo_idx = _mm512_loadu_si512((const void*)idx);
+    hi_idx = _mm512_loadu_si512((const void*)(idx + 64));
+    /* the last step overlaps the one before it (same values written twice) */
+    for (m = 0; m < M; m += P) {
+        __m512i r[2];
+        if (m + P > M)
+            m = M - P;
+        for (f = 0; f < 2; f++) {
+            const uint8_t* p = s + (b[f * K] + m) * C;
+            __m512i a0 = vbias[f], a1 = vbias[f];
+            for (k = 0; k < K; k += 2) {
+                const int8_t wk1 = k + 1 < K ? w8[f][k + 1] : 0;
+                __m512i x = _mm512_maskz_loadu_epi8(lmask, (const void*)(p + k * C));
+                __m512i y = k + 1 < K ? _mm512_maskz_loadu_epi8(lmask, (const void*)(p + (k + 1) * C))
+                                      : _mm512_setzero_si512();
+                __m512i ww = _mm512_set1_epi16((int16_t)(((uint16_t)(uint8_t)wk1 << 8) | (uint8_t)w8[f][k]));
+                a0 = _mm512_add_epi16(a0, _mm512_maddubs_epi16(_mm512_unpacklo_epi8(x, y), ww));
+                a1 = _mm512_add_epi16(a1, _mm512_maddubs_epi16(_mm512_unpackhi_epi8(x, y), ww));
+            }
+            r[f] = _mm512_packus_epi16(_mm512_sra_epi16(a0, vshift[f]), _mm512_sra_epi16(a1, vshift[f]));
+        }
+        _mm512_storeu_si512((void*)(d + 2 * m * C), _mm512_permutex2var_epi8(r[0], lo_idx, r[1]));
+        _mm512_mask_storeu_epi8((void*)(d + 2 * m * C + 64), smask, _mm512_permutex2var_epi8(r[0], hi_idx, r[1]));
+    }
+    return M;
+}
+#else
+static inline int cyr_u8_poly2_px_ok(const int32_t* w, int64_t K, int shift) {
+    (void)w; (void)K; (void)shift;
+    return 0;
+}
+
+static inline int64_t cyr_u8_poly2_px(const uint8_t* s, uint8_t* d, int64_t M, int C, const int64_t* b,
+                                      const int32_t* w, int64_t K, int shift) {
+    (void)s; (void)d; (void)M; (void)C; (void)b; (void)w; (void)K; (void)shift;
+    return 0;
+}
+#endif
+
 /* One output line of L bytes from n rows s0, s0 + rs, ..., with weights w[0..n):
  * d[i] = round(bias + sum_k w[k] * s0[k * rs + i]). */
 static inline void cyr_u8_vline(const uint8_t* s0, int64_t rs, uint8_t* d, int64_t L,
