@@ -609,9 +609,11 @@ def u8_fused_2d(cnp.ndarray src, cnp.ndarray dst, int channels, object win_w, in
     nthreads : int
         OpenMP threads (0: serially).
     poly_w : tuple, optional
-        ``(index, weight, polyphase)`` of the W axis (``AxisPlan`` tables), for
-        planar rows: short periodic tables run faster through the polyphase
-        row kernel (same numbers).
+        ``(index, weight, polyphase)`` of the W axis (``AxisPlan`` tables): on
+        planar rows short periodic tables run faster through the polyphase row
+        kernel, and on interleaved rows up2 tables with int8-reducible weights
+        through the VBMI one where ``U8_CL_POLY2`` (same numbers; other tables
+        are left to the window kernels).
     pairs_w : tuple, optional
         ``(u8_pair_weights(win_w, npairs), npairs)``, for interleaved rows with
         short windows: the eight-outputs-at-a-time row kernel (same numbers).
