@@ -479,16 +479,18 @@ static CYR_U8_ALWAYS_INLINE int64_t cyr_u8_vline##N(const uint8_t* s0, int64_t r
 }                                                                                                            \
                                                                                                              \
 /* cyr_u8_dot<N> with int8 weights w8 and int16 sums (see cyr_u8_reduce_weights): pmaddubsw on    \
- * the interleaved bytes of two taps, half the instructions of the int32 form; vbias holds int16s */       \
+ * the interleaved bytes of two taps, half the instructions of the int32 form; vbias holds int16s. \
+ * The loads read only the bytes in lmask (512 bits; the 256-bit form reads all 32). */                     \
 static CYR_U8_ALWAYS_INLINE __m##N##i cyr_u8_dot##N##_s8(const uint8_t* p, int64_t step, const int8_t* w8,      \
-                                                        int64_t n, __m##N##i vbias, __m128i vshift) {        \
+                                                        int64_t n, __m##N##i vbias, __m128i vshift,          \
+                                                        cyr_u8_mask##N lmask) {                              \
     __m##N##i a0 = vbias, a1 = vbias;                                                                        \
     int64_t k;                                                                                               \
+    (void)lmask;                                                                                             \
     for (k = 0; k < n; k += 2) {                                                                             \
         const int8_t wk1 = k + 1 < n ? w8[k + 1] : 0;                                                        \
-        __m##N##i x = _mm##N##_loadu_si##N((const void*)(p + k * step));                                     \
-        __m##N##i y = k + 1 < n ? _mm##N##_loadu_si##N((const void*)(p + (k + 1) * step))                    \
-                                : _mm##N##_setzero_si##N();                                                  \
+        __m##N##i x = CYR_U8_LOAD##N(p + k * step, lmask);                                                   \
+        __m##N##i y = k + 1 < n ? CYR_U8_LOAD##N(p + (k + 1) * step, lmask) : _mm##N##_setzero_si##N();      \
         __m##N##i ww = _mm##N##_set1_epi16((int16_t)(((uint16_t)(uint8_t)wk1 << 8) | (uint8_t)w8[k]));      \
         a0 = _mm##N##_add_epi16(a0, _mm##N##_maddubs_epi16(_mm##N##_unpacklo_epi8(x, y), ww));               \
         a1 = _mm##N##_add_epi16(a1, _mm##N##_maddubs_epi16(_mm##N##_unpackhi_epi8(x, y), ww));               \
@@ -501,13 +503,17 @@ static CYR_U8_ALWAYS_INLINE int64_t cyr_u8_vline##N##_s8(const uint8_t* s0, int6
     const __m##N##i vbias = _mm##N##_set1_epi16((int16_t)cyr_u8_bias(shift));                                \
     const __m128i vshift = _mm_cvtsi32_si128(shift);                                                         \
     for (; i + N / 8 <= L; i += N / 8)                                                                       \
-        _mm##N##_storeu_si##N((void*)(d + i), cyr_u8_dot##N##_s8(s0 + i, rs, w8, n, vbias, vshift));        \
+        _mm##N##_storeu_si##N((void*)(d + i), cyr_u8_dot##N##_s8(s0 + i, rs, w8, n, vbias, vshift, ~0));    \
     return i;                                                                                                \
 }
 #ifdef CYR_U8_AVX2
+typedef int cyr_u8_mask256;
+#define CYR_U8_LOAD256(p, mask) _mm256_loadu_si256((const void*)(p))
 CYR_U8_DEFINE_DOT(256)
 #endif
 #ifdef CYR_U8_AVX512
+typedef __mmask64 cyr_u8_mask512;
+#define CYR_U8_LOAD512(p, mask) _mm512_maskz_loadu_epi8((mask), (const void*)(p))
 CYR_U8_DEFINE_DOT(512)
 #endif
 
@@ -576,7 +582,7 @@ static inline void cyr_u8_poly2(const uint8_t* s, uint8_t* d, int64_t M, const i
         if (m + 32 > M)
             m = M - 32;
         for (f = 0; f < 2; f++)
-            r[f] = shift8[f] >= 0 ? cyr_u8_dot256_s8(s + b[f * K] + m, 1, w8[f], K, vbias8[f], vshift8[f])
+            r[f] = shift8[f] >= 0 ? cyr_u8_dot256_s8(s + b[f * K] + m, 1, w8[f], K, vbias8[f], vshift8[f], ~0)
                                   : cyr_u8_dot256(s + b[f * K] + m, 1, NULL, w + f * K, K, vbias, vshift);
         /* r[f] holds m .. m + 31 in order; the byte unpacks interleave per 128-bit lane */
         lo = _mm256_unpacklo_epi8(r[0], r[1]);
@@ -622,7 +628,7 @@ static inline int64_t cyr_u8_poly2_px(const uint8_t* s, uint8_t* d, int64_t M, i
     __m512i vbias[2], lo_idx, hi_idx;
     __m128i vshift[2];
     uint8_t idx[128];
-    int64_t m, k;
+    int64_t m;
     for (f = 0; f < 2; f++) {
         shift8[f] = cyr_u8_reduce_weights(NULL, w + f * K, K, shift, w8[f]);
         if (shift8[f] < 0 || M < P || (C != 3 && C != 4))
@@ -643,20 +649,8 @@ static inline int64_t cyr_u8_poly2_px(const uint8_t* s, uint8_t* d, int64_t M, i
         __m512i r[2];
         if (m + P > M)
             m = M - P;
-        for (f = 0; f < 2; f++) {
-            const uint8_t* p = s + (b[f * K] + m) * C;
-            __m512i a0 = vbias[f], a1 = vbias[f];
-            for (k = 0; k < K; k += 2) {
-                const int8_t wk1 = k + 1 < K ? w8[f][k + 1] : 0;
-                __m512i x = _mm512_maskz_loadu_epi8(lmask, (const void*)(p + k * C));
-                __m512i y = k + 1 < K ? _mm512_maskz_loadu_epi8(lmask, (const void*)(p + (k + 1) * C))
-                                      : _mm512_setzero_si512();
-                __m512i ww = _mm512_set1_epi16((int16_t)(((uint16_t)(uint8_t)wk1 << 8) | (uint8_t)w8[f][k]));
-                a0 = _mm512_add_epi16(a0, _mm512_maddubs_epi16(_mm512_unpacklo_epi8(x, y), ww));
-                a1 = _mm512_add_epi16(a1, _mm512_maddubs_epi16(_mm512_unpackhi_epi8(x, y), ww));
-            }
-            r[f] = _mm512_packus_epi16(_mm512_sra_epi16(a0, vshift[f]), _mm512_sra_epi16(a1, vshift[f]));
-        }
+        for (f = 0; f < 2; f++)
+            r[f] = cyr_u8_dot512_s8(s + (b[f * K] + m) * C, C, w8[f], K, vbias[f], vshift[f], lmask);
         _mm512_storeu_si512((void*)(d + 2 * m * C), _mm512_permutex2var_epi8(r[0], lo_idx, r[1]));
         _mm512_mask_storeu_epi8((void*)(d + 2 * m * C + 64), smask, _mm512_permutex2var_epi8(r[0], hi_idx, r[1]));
     }
