@@ -348,9 +348,10 @@ def _u8_windows_step(plan, x, n_out, fallback):
                                  ax_w.n_out * channels)
     poly = None if win_w is None else ax_w.polyphase()
     # planar rows with short windows: the polyphase row kernel beats one SIMD dot per output
-    # interleaved RGB/RGBA rows too where the VBMI up2 kernel exists (it declines other tables)
+    # and interleaved RGB/RGBA up2 rows that the VBMI kernel takes (int8-reducible weights)
     poly_w = (ax_w.index, ax_w.weight, poly) if poly is not None and ax_w.k <= U8_POLY_MAX_TAPS and \
-        (channels == 1 or _kernels.U8_CL_POLY2) else None
+        (channels == 1 or (_kernels.U8_CL_POLY2 and
+                           _kernels.u8_poly2_px_applies(poly, ax_w.shift, ax_w.n_in, ax_w.n_out))) else None
     pairs_w = None
     if channels > 1 and win_w is not None and ax_w.k <= U8_PAIR_MAX_TAPS and \
             (ax_w.n_out > ax_w.n_in or _kernels.U8_ROW_LANES < 4):

@@ -424,8 +424,8 @@ cdef extern from "cyr_u8simd.h" nogil:
     void cyr_u8_poly2(const uint8_t* s, uint8_t* d, int64_t M, const int64_t* b, const int32_t* w, int64_t K,
                       int shift)
     int cyr_u8_poly2_px_ok(const int32_t* w, int64_t K, int shift)
-    int64_t cyr_u8_poly2_px(const uint8_t* s, uint8_t* d, int64_t M, int C, const int64_t* b, const int32_t* w,
-                            int64_t K, int shift)
+    int64_t cyr_u8_poly2_px(const uint8_t* s, int64_t ss, uint8_t* d, int64_t ds, int64_t nrows, int64_t M, int C,
+                            const int64_t* b, const int32_t* w, int64_t K, int shift)
 
 
 #: Image rows per register in the interleaved-row kernel for long windows (4 with AVX-512).
@@ -454,9 +454,8 @@ cdef inline void _u8_hrows(const uint8_t* s, Py_ssize_t ss, uint8_t* d, Py_ssize
     # The W pass of nrows rows s + r * ss -> d + r * ds.
     cdef Py_ssize_t r, o
     if C != 1 and pi != NULL and ww.poly2 and pi.M > 0:  # RGB/RGBA up2: SIMD interior, pixel kernel borders
+        o = pi.o_lo + 2 * cyr_u8_poly2_px(s, ss, d + pi.o_lo * C, ds, nrows, pi.M, C, pbase, pw, pi.K, ww.shift)
         for r in range(nrows):
-            o = pi.o_lo + 2 * cyr_u8_poly2_px(s + r * ss, d + r * ds + pi.o_lo * C, pi.M, C, pbase, pw, pi.K,
-                                              ww.shift)
             cyr_u8_hrow_px(s + r * ss, d + r * ds, IW, C, pi.o_lo, ww.xmin, ww.xsize, ww.w, ww.kp, ww.shift)
             cyr_u8_hrow_px(s + r * ss, d + r * ds + o * C, IW, C, OW - o, ww.xmin + o, ww.xsize + o,
                            ww.w + o * ww.kp, ww.kp, ww.shift)
@@ -559,6 +558,18 @@ cdef bint _is_poly2(const PolyInfo* pi, const int64_t* b, const int32_t* w) noex
             if b[f * pi.K + k] != b[f * pi.K] + k or not (-32768 <= w[f * pi.K + k] <= 32767):
                 return False
     return True
+
+
+def u8_poly2_px_applies(tuple poly, int shift, Py_ssize_t n_in, Py_ssize_t n_out):
+    """Whether the channels-last up2 kernel (``cyr_u8_poly2_px``) takes an interleaved-row W
+    table: ``poly`` (``AxisPlan.polyphase()`` of a fixed-point table with precision
+    ``shift``) has two phases one pixel apart with consecutive taps, both phases' weights
+    reduce to int8, and this CPU has AVX-512 VBMI. Decided once per prepared call."""
+    cdef PolyInfo pinfo
+    pbase, pw = _poly_table(&pinfo, poly, np.int32, n_in, n_out, "u8_poly2_px_applies")
+    return bool(pinfo.M > 0 and
+                _is_poly2(&pinfo, <const int64_t*>cnp.PyArray_DATA(pbase), <const int32_t*>cnp.PyArray_DATA(pw))
+                and cyr_u8_poly2_px_ok(<const int32_t*>cnp.PyArray_DATA(pw), pinfo.K, shift))
 
 
 def u8_pair_weights(tuple win, Py_ssize_t npairs):

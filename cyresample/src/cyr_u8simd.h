@@ -607,8 +607,10 @@ static inline void cyr_u8_poly2(const uint8_t* s, uint8_t* d, int64_t M, const i
  * bytes with taps C bytes apart (64 / C whole pixels at a time), and one two-register byte
  * permute (AVX-512 VBMI) interleaves the two phases' pixels. The caller checks, as for
  * cyr_u8_poly2, that every tap of every m lies inside the row; RGB loads are masked to the
- * 63 bytes of 21 whole pixels, so nothing past the last tap is read. cyr_u8_poly2_px_ok
- * says whether the kernel runs (VBMI on this CPU, int8 weights); it returns the m done. */
+ * 63 bytes of 21 whole pixels, so nothing past the last tap is read. nrows rows s + r ss ->
+ * d + r ds share the weights and the permute table, made once. cyr_u8_poly2_px_ok says
+ * whether the kernel runs (VBMI on this CPU, int8 weights); it returns the m done (all M,
+ * or 0 in every row). */
 #if defined(CYR_U8_AVX512) && defined(__GNUC__)
 static inline int cyr_u8_poly2_px_ok(const int32_t* w, int64_t K, int shift) {
     int8_t w8[CYR_U8_S8_MAX_TAPS];
@@ -618,8 +620,8 @@ static inline int cyr_u8_poly2_px_ok(const int32_t* w, int64_t K, int shift) {
 }
 
 __attribute__((target("avx512vbmi")))
-static inline int64_t cyr_u8_poly2_px(const uint8_t* s, uint8_t* d, int64_t M, int C, const int64_t* b,
-                                      const int32_t* w, int64_t K, int shift) {
+static inline int64_t cyr_u8_poly2_px(const uint8_t* s, int64_t ss, uint8_t* d, int64_t ds, int64_t nrows,
+                                      int64_t M, int C, const int64_t* b, const int32_t* w, int64_t K, int shift) {
     const int64_t P = 64 / C;                        /* pixels per phase and step: 21 or 16 */
     const __mmask64 lmask = C == 3 ? ~(__mmask64)0 >> 1 : ~(__mmask64)0;
     const __mmask64 smask = ~(__mmask64)0 >> (128 - 2 * P * C);  /* the second store's bytes */
@@ -628,7 +630,7 @@ static inline int64_t cyr_u8_poly2_px(const uint8_t* s, uint8_t* d, int64_t M, i
     __m512i vbias[2], lo_idx, hi_idx;
     __m128i vshift[2];
     uint8_t idx[128];
-    int64_t m;
+    int64_t m, r;
     for (f = 0; f < 2; f++) {
         shift8[f] = cyr_u8_reduce_weights(NULL, w + f * K, K, shift, w8[f]);
         if (shift8[f] < 0 || M < P || (C != 3 && C != 4))
@@ -644,15 +646,20 @@ static inline int64_t cyr_u8_poly2_px(const uint8_t* s, uint8_t* d, int64_t M, i
     }
     lo_idx = _mm512_loadu_si512((const void*)idx);
     hi_idx = _mm512_loadu_si512((const void*)(idx + 64));
-    /* the last step overlaps the one before it (same values written twice) */
-    for (m = 0; m < M; m += P) {
-        __m512i r[2];
-        if (m + P > M)
-            m = M - P;
-        for (f = 0; f < 2; f++)
-            r[f] = cyr_u8_dot512_s8(s + (b[f * K] + m) * C, C, w8[f], K, vbias[f], vshift[f], lmask);
-        _mm512_storeu_si512((void*)(d + 2 * m * C), _mm512_permutex2var_epi8(r[0], lo_idx, r[1]));
-        _mm512_mask_storeu_epi8((void*)(d + 2 * m * C + 64), smask, _mm512_permutex2var_epi8(r[0], hi_idx, r[1]));
+    for (r = 0; r < nrows; r++) {
+        const uint8_t* sr = s + r * ss;
+        uint8_t* dr = d + r * ds;
+        /* the last step overlaps the one before it (same values written twice) */
+        for (m = 0; m < M; m += P) {
+            __m512i ph[2];
+            if (m + P > M)
+                m = M - P;
+            for (f = 0; f < 2; f++)
+                ph[f] = cyr_u8_dot512_s8(sr + (b[f * K] + m) * C, C, w8[f], K, vbias[f], vshift[f], lmask);
+            _mm512_storeu_si512((void*)(dr + 2 * m * C), _mm512_permutex2var_epi8(ph[0], lo_idx, ph[1]));
+            _mm512_mask_storeu_epi8((void*)(dr + 2 * m * C + 64), smask,
+                                    _mm512_permutex2var_epi8(ph[0], hi_idx, ph[1]));
+        }
     }
     return M;
 }
@@ -662,9 +669,9 @@ static inline int cyr_u8_poly2_px_ok(const int32_t* w, int64_t K, int shift) {
     return 0;
 }
 
-static inline int64_t cyr_u8_poly2_px(const uint8_t* s, uint8_t* d, int64_t M, int C, const int64_t* b,
-                                      const int32_t* w, int64_t K, int shift) {
-    (void)s; (void)d; (void)M; (void)C; (void)b; (void)w; (void)K; (void)shift;
+static inline int64_t cyr_u8_poly2_px(const uint8_t* s, int64_t ss, uint8_t* d, int64_t ds, int64_t nrows,
+                                      int64_t M, int C, const int64_t* b, const int32_t* w, int64_t K, int shift) {
+    (void)s; (void)ss; (void)d; (void)ds; (void)nrows; (void)M; (void)C; (void)b; (void)w; (void)K; (void)shift;
     return 0;
 }
 #endif
