@@ -38,6 +38,9 @@ U8_PAIR_MAX_TAPS = 10
 U8_BAND_ROWS = (128, 64, 32, 16)
 U8_BAND_BYTES = 512 * 1024
 U8_MIN_BANDS = 4
+#: Fewest output bytes per 128-byte group, on average, for the byte-lane gather W kernel
+#: (at most 16; fewer lanes per gather lose to the pixel kernels).
+U8_LANES_MIN_BYTES = 8
 
 
 def _memory_order(a):
@@ -346,14 +349,22 @@ def _u8_windows_step(plan, x, n_out, fallback):
         return None
     band_rows, bands = _u8_bands(ax_h, win_h if win_w is not None else None, x.shape[0] * x.shape[1] // channels,
                                  ax_w.n_out * channels)
-    poly = None if win_w is None else ax_w.polyphase()
+    # where this CPU has the byte-lane gather W kernel it beats the others on every table
+    # whose groups hold U8_LANES_MIN_BYTES output bytes or more on average (long windows at
+    # large factors leave fewer per 128-byte source window)
+    lanes_w = None
+    if win_w is not None and _kernels.U8_LANES:
+        lanes_w = _kernels.u8_lane_table(win_w, channels, ax_w.n_in)
+        if lanes_w is not None and ax_w.n_out * channels < U8_LANES_MIN_BYTES * len(lanes_w[0]):
+            lanes_w = None
+    poly = None if win_w is None or lanes_w is not None else ax_w.polyphase()
     # planar rows with short windows: the polyphase row kernel beats one SIMD dot per output
     # and interleaved RGB/RGBA up2 rows that the VBMI kernel takes (int8-reducible weights)
     poly_w = (ax_w.index, ax_w.weight, poly) if poly is not None and ax_w.k <= U8_POLY_MAX_TAPS and \
         (channels == 1 or (_kernels.U8_CL_POLY2 and
                            _kernels.u8_poly2_px_applies(poly, ax_w.shift, ax_w.n_in, ax_w.n_out))) else None
     pairs_w = None
-    if channels > 1 and win_w is not None and ax_w.k <= U8_PAIR_MAX_TAPS and \
+    if channels > 1 and win_w is not None and lanes_w is None and ax_w.k <= U8_PAIR_MAX_TAPS and \
             (ax_w.n_out > ax_w.n_in or _kernels.U8_ROW_LANES < 4):
         npairs = (ax_w.k + 1) // 2
         pairs_w = (_kernels.u8_pair_weights(win_w, npairs), npairs)
@@ -364,7 +375,7 @@ def _u8_windows_step(plan, x, n_out, fallback):
         if xv is None or ov is None:
             return fallback(xx, out)
         run(xv, ov, channels, win_w, ax_w.shift, win_h, ax_h.shift, bands, band_rows, _threads_for(n_out),
-            poly_w, pairs_w)
+            poly_w, pairs_w, lanes_w)
     return step
 
 

@@ -426,6 +426,10 @@ cdef extern from "cyr_u8simd.h" nogil:
     int cyr_u8_poly2_px_ok(const int32_t* w, int64_t K, int shift)
     int64_t cyr_u8_poly2_px(const uint8_t* s, int64_t ss, uint8_t* d, int64_t ds, int64_t nrows, int64_t M, int C,
                             const int64_t* b, const int32_t* w, int64_t K, int shift)
+    int cyr_u8_lanes_ok()
+    void cyr_u8_hrow_lanes(const uint8_t* s, int64_t ss, uint8_t* d, int64_t ds, int64_t nrows, int64_t row_bytes,
+                           int64_t ngroups, const int64_t* grp, const uint8_t* idx, const int16_t* wt,
+                           int64_t npairs, int C, int shift, int form)
 
 
 #: Image rows per register in the interleaved-row kernel for long windows (4 with AVX-512).
@@ -434,6 +438,25 @@ U8_ROW_LANES = CYR_U8_ROW_LANES
 #: Whether channels-last uint8 up2 rows with int8-reducible weights have their polyphase
 #: kernel here (AVX-512 VBMI; bilinear x2 weights reduce, bicubic ones do not).
 U8_CL_POLY2 = bool(cyr_u8_poly2_px_ok(NULL, 0, 1))
+
+#: Whether the byte-lane gather W kernel (``cyr_u8_hrow_lanes``, AVX-512 VBMI) runs here.
+U8_LANES = bool(cyr_u8_lanes_ok())
+
+# its instruction form (1: pmaddwd + paddd, 2: vpdpwssd, AVX-512 VNNI): see u8_lanes_form
+cdef int _u8_lanes_form = cyr_u8_lanes_ok()
+
+
+def u8_lanes_form(form=None):
+    """The instruction form of the byte-lane gather W kernel: 0 (this CPU has no AVX-512
+    VBMI), 1 (pmaddwd + paddd) or 2 (vpdpwssd, AVX-512 VNNI; the default where the CPU has
+    it). ``form`` sets it, capped at what this CPU runs, so that the forms can be compared
+    (they give the same numbers: exact integer sums). Returns the form in force."""
+    global _u8_lanes_form
+    if form is not None:
+        if form not in (1, 2):
+            raise ValueError("u8_lanes_form: form must be 1 or 2")
+        _u8_lanes_form = min(int(form), cyr_u8_lanes_ok())
+    return _u8_lanes_form
 
 
 cdef struct U8Win:
@@ -445,6 +468,11 @@ cdef struct U8Win:
     const int32_t* pairs  # cyr_u8_hrow_px_pairs weights (NULL: the row-pair kernel)
     Py_ssize_t npairs
     bint poly2  # a polyphase interior that cyr_u8_poly2 (planar) or cyr_u8_poly2_px computes
+    const int64_t* lane_grp  # cyr_u8_hrow_lanes tables (NULL: not this kernel)
+    const uint8_t* lane_idx
+    const int16_t* lane_wt
+    Py_ssize_t lane_groups, lane_pairs
+    int lane_form
 
 
 cdef inline void _u8_hrows(const uint8_t* s, Py_ssize_t ss, uint8_t* d, Py_ssize_t ds, Py_ssize_t nrows,
@@ -453,7 +481,10 @@ cdef inline void _u8_hrows(const uint8_t* s, Py_ssize_t ss, uint8_t* d, Py_ssize
                            const int32_t* pw) noexcept nogil:
     # The W pass of nrows rows s + r * ss -> d + r * ds.
     cdef Py_ssize_t r, o
-    if C != 1 and pi != NULL and ww.poly2 and pi.M > 0:  # RGB/RGBA up2: SIMD interior, pixel kernel borders
+    if ww.lane_grp != NULL:  # any C, any window: byte-lane gathers (VBMI)
+        cyr_u8_hrow_lanes(s, ss, d, ds, nrows, IW * C, ww.lane_groups, ww.lane_grp, ww.lane_idx, ww.lane_wt,
+                          ww.lane_pairs, C, ww.shift, ww.lane_form)
+    elif C != 1 and pi != NULL and ww.poly2 and pi.M > 0:  # RGB/RGBA up2: SIMD interior, pixel kernel borders
         o = pi.o_lo + 2 * cyr_u8_poly2_px(s, ss, d + pi.o_lo * C, ds, nrows, pi.M, C, pbase, pw, pi.K, ww.shift)
         for r in range(nrows):
             cyr_u8_hrow_px(s + r * ss, d + r * ds, IW, C, pi.o_lo, ww.xmin, ww.xsize, ww.w, ww.kp, ww.shift)
@@ -545,6 +576,7 @@ cdef int _u8_window(U8Win* uw, tuple win, int shift, Py_ssize_t n_in, Py_ssize_t
     uw.pairs = NULL
     uw.npairs = 0
     uw.poly2 = False
+    uw.lane_grp = NULL
     return 0
 
 
@@ -570,6 +602,77 @@ def u8_poly2_px_applies(tuple poly, int shift, Py_ssize_t n_in, Py_ssize_t n_out
     return bool(pinfo.M > 0 and
                 _is_poly2(&pinfo, <const int64_t*>cnp.PyArray_DATA(pbase), <const int32_t*>cnp.PyArray_DATA(pw))
                 and cyr_u8_poly2_px_ok(<const int32_t*>cnp.PyArray_DATA(pw), pinfo.K, shift))
+
+
+cdef bint _lane_groups_inside(const int64_t* grp, Py_ssize_t ng, Py_ssize_t out_bytes,
+                              Py_ssize_t in_bytes) noexcept:
+    # memory safety of cyr_u8_hrow_lanes: every group writes 1..16 bytes inside the output
+    # row, and its (masked) loads start inside the source row
+    cdef Py_ssize_t g
+    for g in range(ng):
+        if grp[3 * g + 1] < 1 or grp[3 * g + 1] > 16 or grp[3 * g] < 0 or \
+                grp[3 * g] + grp[3 * g + 1] > out_bytes or grp[3 * g + 2] < 0 or grp[3 * g + 2] >= in_bytes:
+            return False
+    return True
+
+
+def u8_lane_table(tuple win, int channels, Py_ssize_t n_in):
+    """The tables of the byte-lane gather W kernel (``cyr_u8_hrow_lanes``) for ``win``
+    (``AxisPlan.u8_windows()``) on rows of ``n_in`` pixels of ``channels`` interleaved
+    bytes: the same int16 weights (spec §2.7), so the same numbers as every u8 kernel.
+
+    Returns ``(groups, idx, wt, npairs)``, or None when one output byte's taps span more
+    than the kernel's 128-byte window. Output bytes are grouped greedily, at most 16 to a
+    group, while the group's taps stay inside 128 bytes: ``groups`` (int64, 3 per group:
+    first output byte, byte count, source byte offset), ``idx`` (uint8, 64 per group: each
+    lane's tap-0 and tap-1 positions in its window at bytes ``4 l`` and ``4 l + 2``) and
+    ``wt`` (int16, ``32 * npairs`` per group: lane ``l``'s weights of taps ``2 p`` and
+    ``2 p + 1`` at ``32 p + 2 l``).
+    """
+    xmin_a, xsize_a, w16_a, kp = win
+    cdef const int64_t[::1] xmin = xmin_a
+    cdef const int64_t[::1] xsize = xsize_a
+    cdef const int16_t[:, ::1] w16 = w16_a
+    cdef Py_ssize_t C = channels, nbytes = xmin.shape[0] * C, maxk = int(xsize_a.max()) if nbytes else 1
+    cdef Py_ssize_t npairs = (maxk + 1) // 2, j0, n, l, o, p, t, k, lo, hi, first, last, ng = 0
+    if channels < 1 or maxk < 1 or (maxk - 1) * C + 1 > 128 or w16.shape[1] < maxk:
+        return None
+    groups_a = np.zeros((nbytes, 3), np.int64)
+    cdef int64_t[:, ::1] groups = groups_a
+    j0 = 0
+    while j0 < nbytes:
+        lo = xmin[j0 // C] * C + j0 % C
+        hi = (xmin[j0 // C] + xsize[j0 // C] - 1) * C + j0 % C
+        n = 1
+        while n < 16 and j0 + n < nbytes:
+            o = (j0 + n) // C
+            first = xmin[o] * C + (j0 + n) % C
+            last = (xmin[o] + xsize[o] - 1) * C + (j0 + n) % C
+            if max(hi, last) - min(lo, first) >= 128:
+                break
+            lo = min(lo, first)
+            hi = max(hi, last)
+            n += 1
+        groups[ng, 0] = j0
+        groups[ng, 1] = n
+        groups[ng, 2] = lo
+        ng += 1
+        j0 += n
+    idx_a = np.zeros((ng, 64), np.uint8)
+    wt_a = np.zeros((ng, npairs, 32), np.int16)
+    cdef uint8_t[:, ::1] idx = idx_a
+    cdef int16_t[:, :, ::1] wt = wt_a
+    for k in range(ng):
+        for l in range(groups[k, 1]):
+            o = (groups[k, 0] + l) // C
+            first = xmin[o] * C + (groups[k, 0] + l) % C - groups[k, 2]
+            idx[k, 4 * l] = first
+            idx[k, 4 * l + 2] = (first + C) & 127  # tap 1 of a one-tap window weighs 0
+            for p in range(npairs):
+                for t in range(2):
+                    if 2 * p + t < xsize[o]:
+                        wt[k, p, 2 * l + t] = w16[o, 2 * p + t]
+    return groups_a[:ng].copy(), idx_a, wt_a, npairs
 
 
 def u8_pair_weights(tuple win, Py_ssize_t npairs):
@@ -598,7 +701,7 @@ def u8_pair_weights(tuple win, Py_ssize_t npairs):
 
 def u8_fused_2d(cnp.ndarray src, cnp.ndarray dst, int channels, object win_w, int shift_w, object win_h,
                 int shift_h, tuple bands, Py_ssize_t band_rows, int nthreads, tuple poly_w=None,
-                tuple pairs_w=None):
+                tuple pairs_w=None, tuple lanes_w=None):
     """uint8 W pass then H pass over bands of output rows, with the SIMD window kernels.
 
     Parameters
@@ -628,6 +731,10 @@ def u8_fused_2d(cnp.ndarray src, cnp.ndarray dst, int channels, object win_w, in
     pairs_w : tuple, optional
         ``(u8_pair_weights(win_w, npairs), npairs)``, for interleaved rows with
         short windows: the eight-outputs-at-a-time row kernel (same numbers).
+    lanes_w : tuple, optional
+        ``u8_lane_table(win_w, channels, IW)``: where ``U8_LANES``, the W pass
+        runs as byte-lane gathers (same numbers; takes precedence over the
+        other W kernels).
     """
     cdef int nd = src.ndim, d
     cdef Loop lp
@@ -651,6 +758,7 @@ def u8_fused_2d(cnp.ndarray src, cnp.ndarray dst, int channels, object win_w, in
             raise ValueError("u8_fused_2d: win_w=None needs the same W in and out, and H windows")
         ww.pairs = NULL
         ww.poly2 = False
+        ww.lane_grp = NULL
     else:
         _u8_window(&ww, win_w, shift_w, IW, OW)
         wwp = &ww
@@ -680,6 +788,24 @@ def u8_fused_2d(cnp.ndarray src, cnp.ndarray dst, int channels, object win_w, in
         # memory safety needs nothing more: the kernel bounds every read by npairs itself
         ww.pairs = <const int32_t*>cnp.PyArray_DATA(wpk)
         ww.npairs = npairs
+    cdef cnp.ndarray lane_grp, lane_idx, lane_wt
+    if lanes_w is not None and win_w is not None:
+        lane_grp, lane_idx, lane_wt, lane_pairs = lanes_w
+        if lane_grp.dtype != np.int64 or lane_idx.dtype != np.uint8 or lane_wt.dtype != np.int16 or \
+                lane_grp.ndim != 2 or lane_grp.shape[1] != 3 or lane_pairs < 1 or \
+                not (lane_grp.flags.c_contiguous and lane_idx.flags.c_contiguous and lane_wt.flags.c_contiguous) or \
+                lane_idx.size != lane_grp.shape[0] * 64 or lane_wt.size != lane_grp.shape[0] * lane_pairs * 32:
+            raise ValueError("u8_fused_2d: malformed lane table")
+        if not _lane_groups_inside(<const int64_t*>cnp.PyArray_DATA(lane_grp), lane_grp.shape[0], OW * channels,
+                                   IW * channels):
+            raise ValueError("u8_fused_2d: lane table out of range")
+    if lanes_w is not None and win_w is not None and U8_LANES:
+        ww.lane_grp = <const int64_t*>cnp.PyArray_DATA(lane_grp)
+        ww.lane_idx = <const uint8_t*>cnp.PyArray_DATA(lane_idx)
+        ww.lane_wt = <const int16_t*>cnp.PyArray_DATA(lane_wt)
+        ww.lane_groups = lane_grp.shape[0]
+        ww.lane_pairs = lane_pairs
+        ww.lane_form = _u8_lanes_form
     if dst.size == 0:
         return
     if win_h is not None and win_w is not None:

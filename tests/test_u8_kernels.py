@@ -2,7 +2,8 @@
 
 Both compute the same exact int32 sums, so they must agree bit for bit: on planar rows and
 on interleaved RGB/RGBA rows, with windows that end at the row's last pixel (where the
-wide loads must not be used), on every CPU variant this machine runs, and without reading
+wide loads must not be used), on every CPU variant this machine runs, with the byte-lane
+gather W kernel (AVX-512 VBMI, both instruction forms) and without it, and without reading
 a byte past the input (a guard page after the array). Their agreement with PyTorch is
 tested with the rest of the uint8 paths (test_dtypes.py).
 """
@@ -31,19 +32,37 @@ CALLS = [dict(scale_factor=2, mode="bilinear"), dict(scale_factor=2, mode="bicub
          dict(scale_factor=(1, 2), mode="bicubic"), dict(scale_factor=(1, 0.45), mode="bilinear", antialias=True),
          dict(scale_factor=(1.3, 0.6), mode="bicubic", antialias=True),
          # W keeps its size (no W pass)
-         dict(scale_factor=(2, 1), mode="bicubic"), dict(scale_factor=(0.4, 1), mode="bilinear", antialias=True)]
+         dict(scale_factor=(2, 1), mode="bicubic"), dict(scale_factor=(0.4, 1), mode="bilinear", antialias=True),
+         # long windows: taps 8-60 pixels apart in the W rows (gather groups of fewer than
+         # 16 bytes; for RGB/RGBA bicubic too long for one 128-byte gather window)
+         dict(scale_factor=(0.5, 0.08), mode="bicubic", antialias=True),
+         dict(scale_factor=(0.5, 0.11), mode="bilinear", antialias=True)]
+
+
+#: (variant, lanes): lanes = None leaves the byte-lane gather kernel out; 1 and 2 are its
+#: instruction forms (pmaddwd + paddd; vpdpwssd), offered for every table it can take
+LANE_RUNS = [(v, None) for v in VARIANTS] + \
+    [(v, form) for v in VARIANTS for form in (1, 2) if 0 < form <= _dispatch.load(v).u8_lanes_form()]
 
 
 @pytest.fixture
 def kernels(monkeypatch):
-    """``use(variant, windows)``: pick a CPU variant; ``windows=False`` disables the window
-    kernels (the table kernels run instead). Returns the list of the window-kernel calls'
-    arguments."""
+    """``use(variant, windows, lanes)``: pick a CPU variant; ``windows=False`` disables the
+    window kernels (the table kernels run instead); ``lanes``: None keeps the byte-lane
+    gather W kernel out, 1 or 2 offers it (in that instruction form) for every table it
+    takes, and "default" keeps the library's own choice. Returns the list of the
+    window-kernel calls' arguments."""
     calls = []
     original = _backend_cpu._u8_windows_step
+    forms = {}
 
-    def use(variant, windows=True):
+    def use(variant, windows=True, lanes="default"):
         mod = _dispatch.load(variant)
+        forms.setdefault(variant, mod.u8_lanes_form())
+        if lanes != "default":
+            monkeypatch.setattr(_backend_cpu, "U8_LANES_MIN_BYTES", 17 if lanes is None else 1)
+            if lanes is not None:
+                mod.u8_lanes_form(lanes)
 
         class Spy:
             def __getattr__(self, name):
@@ -58,6 +77,9 @@ def kernels(monkeypatch):
         _api._EXECUTORS.clear()
         return calls
     yield use
+    for variant, form in forms.items():
+        if form:
+            _dispatch.load(variant).u8_lanes_form(form)
     _api._EXECUTORS.clear()
 
 
@@ -74,8 +96,8 @@ def _inputs():
             yield "channels-last", _channels_last(x)
 
 
-@pytest.mark.parametrize("variant", VARIANTS)
-def test_window_kernels_equal_table_kernels(variant, kernels):
+@pytest.mark.parametrize("variant, lanes", LANE_RUNS)
+def test_window_kernels_equal_table_kernels(variant, lanes, kernels):
     cases, want = [], []
     kernels(variant, windows=False)
     for layout, x in _inputs():
@@ -85,7 +107,7 @@ def test_window_kernels_equal_table_kernels(variant, kernels):
             except RuntimeError:  # an empty output (scale < 1 of a 1-pixel axis)
                 continue
             cases.append((layout, x, kw))
-    calls = kernels(variant, windows=True)
+    calls = kernels(variant, windows=True, lanes=lanes)
     bad = []
     for (layout, x, kw), w in zip(cases, want):
         got = cyresample.interpolate(x, **kw)
@@ -97,6 +119,11 @@ def test_window_kernels_equal_table_kernels(variant, kernels):
     # image rows per register), with and without an H pass
     channels = {args[2] for args in calls}
     assert {1, 3, 4} <= channels, sorted(channels)
+    if lanes:  # the gather kernel took planar and interleaved rows, with and without an H pass
+        kinds = {(args[2], args[5] is None) for args in calls if args[12] is not None}
+        assert {(C, h) for C in (1, 3, 4) for h in (True, False)} <= kinds, sorted(kinds)
+        return
+    assert not [args for args in calls if args[12] is not None]
     kinds = {(args[2], args[11] is not None, args[5] is None) for args in calls}
     for C in (3, 4):
         assert {(C, True, False), (C, False, False), (C, True, True)} <= kinds, sorted(kinds)
@@ -192,10 +219,58 @@ def test_pair_weights_layout_and_checks():
             k.u8_fused_2d(x, out, 3, win, ax.shift, None, 0, (None, None, 0), 16, 1, None, bad)
 
 
+def test_lane_table_layout_and_checks():
+    k = _dispatch.kernels
+    ax = _plan.fixed_axis(300, 23, False, None, "linear", True)  # about 27 taps, 13 pixels apart
+    win = ax.u8_windows()
+    xmin, xsize, w16, kp = win
+    assert k.u8_lane_table(_plan.fixed_axis(300, 23, False, None, "cubic", True).u8_windows(), 3, 300) is None
+    for C in (1, 3, 4):
+        grp, idx, wt, npairs = k.u8_lane_table(win, C, 300)
+        assert npairs == (int(xsize.max()) + 1) // 2 and wt.shape == (len(grp), npairs, 32)
+        # the groups cover the output bytes in order, 1..16 at a time, fewer where the taps
+        # of 16 would not fit one 128-byte window
+        np.testing.assert_array_equal(grp[:, 0], np.concatenate([[0], np.cumsum(grp[:-1, 1])]))
+        assert grp[:, 0][-1] + grp[:, 1][-1] == 23 * C and 1 <= grp[:, 1].min() and grp[:, 1].max() <= 16
+        assert grp[:, 1].mean() < 16
+        for g, (j0, n, off) in enumerate(grp):
+            for lane in range(16):
+                if lane >= n:  # unused lanes weigh nothing
+                    assert not wt[g, :, 2 * lane:2 * lane + 2].any()
+                    continue
+                o, c = divmod(j0 + lane, C)
+                first = xmin[o] * C + c
+                assert idx[g, 4 * lane] == first - off and idx[g, 4 * lane + 2] == (first - off + C) % 128
+                assert off <= first and first + (xsize[o] - 1) * C < off + 128
+                np.testing.assert_array_equal(wt[g, :, 2 * lane:2 * lane + 2].reshape(-1)[:xsize[o]],
+                                              w16[o, :xsize[o]])
+                assert not wt[g, :, 2 * lane:2 * lane + 2].reshape(-1)[xsize[o]:].any()
+    # u8_fused_2d takes the table (same numbers as without it) and refuses malformed ones
+    lanes = k.u8_lane_table(win, 3, 300)
+    x = np.random.default_rng(5).integers(0, 256, (1, 1, 6, 300 * 3), dtype=np.uint8)
+    want = np.zeros((1, 1, 6, 23 * 3), np.uint8)
+    got = np.zeros_like(want)
+    k.u8_fused_2d(x, want, 3, win, ax.shift, None, 0, (None, None, 0), 16, 1)
+    k.u8_fused_2d(x, got, 3, win, ax.shift, None, 0, (None, None, 0), 16, 1, None, None, lanes)
+    np.testing.assert_array_equal(got, want)
+    grp, idx, wt, npairs = lanes
+
+    def with_group(col, value, g=0):
+        bad = grp.copy()
+        bad[g, col] = value
+        return bad, idx, wt, npairs
+    for bad in [with_group(1, 17), with_group(1, 0), with_group(0, -1), with_group(2, -1),
+                with_group(2, 300 * 3), with_group(0, 23 * 3 - grp[-1, 1] + 1, g=len(grp) - 1),
+                (grp, idx[:-1], wt, npairs), (grp, idx, wt, npairs + 1), (grp, idx, wt.astype(np.int32), npairs),
+                (grp.astype(np.int32), idx, wt, npairs), (grp, idx, wt, 0)]:
+        with pytest.raises(ValueError):
+            k.u8_fused_2d(x, got, 3, win, ax.shift, None, 0, (None, None, 0), 16, 1, None, None, bad)
+
+
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="guard pages via mprotect (Linux)")
-@pytest.mark.parametrize("variant", VARIANTS)
+@pytest.mark.parametrize("variant, lanes", LANE_RUNS)
 @pytest.mark.parametrize("C", [1, 3, 4])
-def test_no_read_past_the_input(variant, C, kernels):
+def test_no_read_past_the_input(variant, lanes, C, kernels):
     # the last row's right-most windows end at the last byte of the array
     H, W = 9, 37
     rng = np.random.default_rng(C)
@@ -213,10 +288,11 @@ def test_no_read_past_the_input(variant, C, kernels):
         for kw in CALLS:
             kernels(variant, windows=False)
             want = cyresample.interpolate(ref, **kw)
-            calls = kernels(variant, windows=True)
+            calls = kernels(variant, windows=True, lanes=lanes)
             got = cyresample.interpolate(x, **kw)
             np.testing.assert_array_equal(got, want)
         assert calls
+        assert bool(lanes) == any(args[12] is not None for args in calls)
     finally:
         calls.clear()  # the recorded arguments hold views of the guarded buffer
         del x, buf

@@ -676,6 +676,125 @@ static inline int64_t cyr_u8_poly2_px(const uint8_t* s, int64_t ss, uint8_t* d, 
 }
 #endif
 
+/* The W pass as byte-lane gathers (AVX-512 VBMI), for any window length and any C: the
+ * lanes are output bytes (pixel o, channel c), sixteen at most per group, each an int32 sum
+ * over tap pairs. Group g (grp[3g..3g+2] = first output byte j0, byte count n <= 16, source
+ * offset off) reads the 128 row bytes from off (masked to the row) into two registers; one
+ * two-register byte permute per tap pair puts each lane's two tap bytes into the low bytes of
+ * its two int16 halves (the high bytes zeroed by the permute's mask), and one pmaddwd with
+ * the lane's weight pair adds them. idx[64 g + 4 l] is lane l's tap-0 position in the window
+ * and idx[64 g + 4 l + 2] its tap-1 position (+ C); pair p adds 2 p C to both. Past a
+ * window's last tap the weights are zero, so where a position wraps (mod 128, the permute
+ * reads 7 bits) it reads some byte times 0. wt[(g npairs + p) 32 + 2 l + t] is lane l's
+ * weight of tap 2 p + t. The table (cyresample u8_lane_table) keeps every real tap of a group
+ * inside its 128 bytes. The exact integer sums equal every other u8 kernel's. cyr_u8_lanes_ok
+ * gives the forms this CPU runs: 0 none, 1 pmaddwd + paddd (VBMI), 2 also vpdpwssd (VBMI and
+ * VNNI); cyr_u8_hrow_lanes runs form `form` (which must be one of them; 0 does nothing). */
+#if defined(CYR_U8_AVX512) && defined(__GNUC__)
+static inline int cyr_u8_lanes_ok(void) {
+    __builtin_cpu_init();
+    if (!__builtin_cpu_supports("avx512vbmi"))
+        return 0;
+    return __builtin_cpu_supports("avx512vnni") ? 2 : 1;
+}
+
+/* One body, two instruction sets: acc += pmaddwd(t, wv) as pmaddwd + paddd, or as one
+ * vpdpwssd (AVX-512 VNNI; exact, no saturation). Blocks of R rows outside, groups inside:
+ * the R rows share each group's index and weight loads, and a block touches only R lines
+ * per cache set (rows with power-of-two strides alias). np, the number of tap pairs, is a
+ * constant in the common cases, so that the pair loop unrolls into registers. */
+#define CYR_U8_MADD_ADD(acc, t, wv) _mm512_add_epi32((acc), _mm512_madd_epi16((t), (wv)))
+#define CYR_U8_DPWSSD(acc, t, wv) _mm512_dpwssd_epi32((acc), (t), (wv))
+#define CYR_U8_LANES_BLOCK(R, ACCUM)                                                                       \
+    for (; r + R <= nrows; r += R) {                                                                         \
+        for (g = 0; g < ngroups; g++) {                                                                      \
+            const int64_t j0 = grp[3 * g], off = grp[3 * g + 2], rem = row_bytes - off;                     \
+            const __mmask64 mlo = rem >= 64 ? ~(__mmask64)0 : ~(__mmask64)0 >> (64 - rem);                   \
+            const __mmask64 mhi = rem >= 128 ? ~(__mmask64)0 : rem > 64 ? ~(__mmask64)0 >> (128 - rem) : 0;  \
+            const __mmask16 smask = (__mmask16)((1u << grp[3 * g + 1]) - 1);                                 \
+            const int16_t* wg = wt + g * np * 32;                                                            \
+            __m512i lo[R], hi[R], acc[R], ix = _mm512_loadu_si512((const void*)(idx + 64 * g));              \
+            for (j = 0; j < R; j++) {                                                                        \
+                const uint8_t* sp = s + (r + j) * ss + off;                                                  \
+                lo[j] = _mm512_maskz_loadu_epi8(mlo, (const void*)sp);                                       \
+                hi[j] = _mm512_maskz_loadu_epi8(mhi, (const void*)(sp + 64));                                \
+                acc[j] = vbias;                                                                              \
+            }                                                                                                \
+            for (p = 0; p < np; p++) {                                                                       \
+                const __m512i wv = _mm512_loadu_si512((const void*)(wg + 32 * p));                           \
+                for (j = 0; j < R; j++)                                                                      \
+                    acc[j] = ACCUM(acc[j], _mm512_maskz_permutex2var_epi8(lows, lo[j], ix, hi[j]), wv);      \
+                ix = _mm512_add_epi8(ix, step);                                                              \
+            }                                                                                                \
+            for (j = 0; j < R; j++) {                                                                        \
+                const __m128i v = _mm512_cvtusepi32_epi8(_mm512_max_epi32(_mm512_sra_epi32(acc[j], vshift), zero)); \
+                uint8_t* dp = d + (r + j) * ds + j0;                                                         \
+                if (smask == 0xFFFF)                                                                         \
+                    _mm_storeu_si128((__m128i*)dp, v);                                                       \
+                else                                                                                         \
+                    _mm_mask_storeu_epi8((void*)dp, smask, v);                                               \
+            }                                                                                                \
+        }                                                                                                    \
+    }
+#define CYR_U8_DEFINE_LANES(NAME, TARGET, ACCUM)                                                           \
+__attribute__((target(TARGET))) static CYR_U8_ALWAYS_INLINE void NAME##_np(                                  \
+        const uint8_t* s, int64_t ss, uint8_t* d, int64_t ds, int64_t nrows, int64_t row_bytes,              \
+        int64_t ngroups, const int64_t* grp, const uint8_t* idx, const int16_t* wt, const int64_t np,       \
+        int C, int shift) {                                                                                  \
+    const __mmask64 lows = 0x5555555555555555ULL;                                                            \
+    const __m512i vbias = _mm512_set1_epi32(cyr_u8_bias(shift)), step = _mm512_set1_epi8((char)(2 * C));    \
+    const __m512i zero = _mm512_setzero_si512();                                                             \
+    const __m128i vshift = _mm_cvtsi32_si128(shift);                                                         \
+    int64_t r = 0, g, p;                                                                                     \
+    int j;                                                                                                   \
+    CYR_U8_LANES_BLOCK(4, ACCUM)                                                                             \
+    CYR_U8_LANES_BLOCK(1, ACCUM)                                                                             \
+}                                                                                                            \
+__attribute__((target(TARGET))) static void NAME(                                                            \
+        const uint8_t* s, int64_t ss, uint8_t* d, int64_t ds, int64_t nrows, int64_t row_bytes,              \
+        int64_t ngroups, const int64_t* grp, const uint8_t* idx, const int16_t* wt, int64_t npairs,         \
+        int C, int shift) {                                                                                  \
+    switch (npairs) {                                                                                        \
+    case 1: NAME##_np(s, ss, d, ds, nrows, row_bytes, ngroups, grp, idx, wt, 1, C, shift); break;           \
+    case 2: NAME##_np(s, ss, d, ds, nrows, row_bytes, ngroups, grp, idx, wt, 2, C, shift); break;           \
+    case 3: NAME##_np(s, ss, d, ds, nrows, row_bytes, ngroups, grp, idx, wt, 3, C, shift); break;           \
+    case 4: NAME##_np(s, ss, d, ds, nrows, row_bytes, ngroups, grp, idx, wt, 4, C, shift); break;           \
+    case 5: NAME##_np(s, ss, d, ds, nrows, row_bytes, ngroups, grp, idx, wt, 5, C, shift); break;           \
+    case 6: NAME##_np(s, ss, d, ds, nrows, row_bytes, ngroups, grp, idx, wt, 6, C, shift); break;           \
+    case 7: NAME##_np(s, ss, d, ds, nrows, row_bytes, ngroups, grp, idx, wt, 7, C, shift); break;           \
+    case 8: NAME##_np(s, ss, d, ds, nrows, row_bytes, ngroups, grp, idx, wt, 8, C, shift); break;           \
+    case 9: NAME##_np(s, ss, d, ds, nrows, row_bytes, ngroups, grp, idx, wt, 9, C, shift); break;           \
+    case 10: NAME##_np(s, ss, d, ds, nrows, row_bytes, ngroups, grp, idx, wt, 10, C, shift); break;         \
+    default: NAME##_np(s, ss, d, ds, nrows, row_bytes, ngroups, grp, idx, wt, npairs, C, shift);            \
+    }                                                                                                        \
+}
+CYR_U8_DEFINE_LANES(cyr_u8_hrow_lanes_madd, "avx512vbmi", CYR_U8_MADD_ADD)
+CYR_U8_DEFINE_LANES(cyr_u8_hrow_lanes_vnni, "avx512vbmi,avx512vnni", CYR_U8_DPWSSD)
+#undef CYR_U8_DEFINE_LANES
+#undef CYR_U8_LANES_BLOCK
+
+static inline void cyr_u8_hrow_lanes(const uint8_t* s, int64_t ss, uint8_t* d, int64_t ds, int64_t nrows,
+                                     int64_t row_bytes, int64_t ngroups, const int64_t* grp, const uint8_t* idx,
+                                     const int16_t* wt, int64_t npairs, int C, int shift, int form) {
+    if (form >= 2)
+        cyr_u8_hrow_lanes_vnni(s, ss, d, ds, nrows, row_bytes, ngroups, grp, idx, wt, npairs, C, shift);
+    else if (form == 1)
+        cyr_u8_hrow_lanes_madd(s, ss, d, ds, nrows, row_bytes, ngroups, grp, idx, wt, npairs, C, shift);
+}
+#else
+static inline int cyr_u8_lanes_ok(void) {
+    return 0;
+}
+
+static inline void cyr_u8_hrow_lanes(const uint8_t* s, int64_t ss, uint8_t* d, int64_t ds, int64_t nrows,
+                                     int64_t row_bytes, int64_t ngroups, const int64_t* grp, const uint8_t* idx,
+                                     const int16_t* wt, int64_t npairs, int C, int shift, int form) {
+    (void)form;
+    (void)s; (void)ss; (void)d; (void)ds; (void)nrows; (void)row_bytes; (void)ngroups; (void)grp; (void)idx;
+    (void)wt; (void)npairs; (void)C; (void)shift;
+}
+#endif
+
 /* One output line of L bytes from n rows s0, s0 + rs, ..., with weights w[0..n):
  * d[i] = round(bias + sum_k w[k] * s0[k * rs + i]). */
 static inline void cyr_u8_vline(const uint8_t* s0, int64_t rs, uint8_t* d, int64_t L,
