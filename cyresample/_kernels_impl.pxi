@@ -92,6 +92,7 @@ cdef enum:
     SHORT_LINE_BYTES = 256  # inner lines up to this size are handled inside a gathered row
     MAX_DIMS = 8
     BLOCK = 512      # inner elements per block of a streaming pass (fits L1 with a few taps)
+    CL_POLY_MIN_PERIOD = 3  # float32 polyphase periods this long or longer run cyr_cl_poly_f32
 
 
 cdef struct Loop:
@@ -113,6 +114,8 @@ cdef struct PolyInfo:
 cdef extern from "cyr_clsimd.h" nogil:
     int64_t cyr_cl_down2_f32(const float* s, float* d, int64_t M, int C, const int64_t* b, const float* w,
                              int64_t K)
+    int64_t cyr_cl_poly_f32(const float* s, float* d, int64_t M, int64_t P, int64_t Q, const int64_t* b,
+                            const float* w, int64_t K)
 
 
 cdef inline void _row_offsets(const Loop* lp, Py_ssize_t row, Py_ssize_t* soff,

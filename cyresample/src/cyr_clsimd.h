@@ -63,4 +63,66 @@ static inline int64_t cyr_cl_down2_f32(const float* s, float* d, int64_t M, int 
 #endif
 }
 
+/* Any periodic interior (AVX-512): d[P m + f] = (((s[b[f, 0] + Q m] * w[f, 0]) +
+ * s[b[f, 1] + Q m] * w[f, 1]) + ...), the same operations in the same order as the table
+ * loop. A step computes S = 16 / P periods (S P lanes): two 16-float loads from the lowest
+ * tap of its periods, then per tap one two-register permute (the lanes' tap positions,
+ * the same for every step) and one multiply and add with the lanes' weights. The taps of S
+ * periods must span at most 32 floats (P <= 16, K <= CYR_CL_MAX_TAPS): else it returns 0.
+ * The loads are masked to the floats up to the last tap of period M - 1 (the caller checked
+ * that these lie inside the row) and the last step's store to its periods. Returns M (all
+ * periods computed), or 0. Channels-last up2 rows (P = 2C outputs from Q = C floats) are
+ * the case that needs it: the compiler's loop over them emulates stride-C gathers. */
+#define CYR_CL_MAX_TAPS 8
+static inline int64_t cyr_cl_poly_f32(const float* s, float* d, int64_t M, int64_t P, int64_t Q,
+                                      const int64_t* b, const float* w, int64_t K) {
+#if defined(__AVX512F__)
+    int32_t pos[CYR_CL_MAX_TAPS][16];
+    float wl[CYR_CL_MAX_TAPS][16];
+    __m512i ix[CYR_CL_MAX_TAPS];
+    __m512 wv[CYR_CL_MAX_TAPS];
+    int64_t S, lo, hi, end, j, k, l, m0;
+    if (P < 1 || P > 16 || K < 1 || K > CYR_CL_MAX_TAPS || M < 1)
+        return 0;
+    S = 16 / P;
+    lo = hi = b[0];
+    for (j = 1; j < P * K; j++) {
+        lo = b[j] < lo ? b[j] : lo;
+        hi = b[j] > hi ? b[j] : hi;
+    }
+    if (hi - lo + Q * (S - 1) + 1 > 32)
+        return 0;
+    for (k = 0; k < K; k++) {
+        for (l = 0; l < 16; l++) {
+            const int64_t f = l % P;
+            pos[k][l] = l < S * P ? (int32_t)(b[f * K + k] - lo + Q * (l / P)) : 0;
+            wl[k][l] = l < S * P ? w[f * K + k] : 0.0f;
+        }
+        ix[k] = _mm512_loadu_si512((const void*)pos[k]);
+        wv[k] = _mm512_loadu_ps(wl[k]);
+    }
+    end = hi + Q * (M - 1) + 1;  /* one past the last tap of the last period */
+    for (m0 = 0; m0 < M; m0 += S) {
+        const float* p = s + lo + Q * m0;
+        const int64_t rem = end - (lo + Q * m0), nper = M - m0 < S ? M - m0 : S;
+        __m512 x0, x1, acc;
+        if (rem >= 32) {
+            x0 = _mm512_loadu_ps(p);
+            x1 = _mm512_loadu_ps(p + 16);
+        } else {
+            x0 = _mm512_maskz_loadu_ps(rem >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << rem) - 1), p);
+            x1 = _mm512_maskz_loadu_ps(rem > 16 ? (__mmask16)((1u << (rem - 16)) - 1) : (__mmask16)0, p + 16);
+        }
+        acc = _mm512_mul_ps(_mm512_permutex2var_ps(x0, ix[0], x1), wv[0]);
+        for (k = 1; k < K; k++)
+            acc = _mm512_add_ps(acc, _mm512_mul_ps(_mm512_permutex2var_ps(x0, ix[k], x1), wv[k]));
+        _mm512_mask_storeu_ps(d + P * m0, (__mmask16)((1u << (nper * P)) - 1), acc);
+    }
+    return M;
+#else
+    (void)s; (void)d; (void)M; (void)P; (void)Q; (void)b; (void)w; (void)K;
+    return 0;
+#endif
+}
+
 #endif /* CYR_CLSIMD_H */
