@@ -22,7 +22,7 @@
 
 #include <stdint.h>
 
-#if defined(__AVX512F__)
+#if defined(__AVX512F__) || defined(__AVX2__)
 #include <immintrin.h>
 #endif
 
@@ -70,9 +70,12 @@ static inline int64_t cyr_cl_down2_f32(const float* s, float* d, int64_t M, int 
  * the same for every step) and one multiply and add with the lanes' weights. The taps of S
  * periods must span at most 32 floats (P <= 16, K <= CYR_CL_MAX_TAPS): else it returns 0.
  * The loads are masked to the floats up to the last tap of period M - 1 (the caller checked
- * that these lie inside the row) and the last step's store to its periods. Returns M (all
+ * that these lie inside the row). A store writes whole registers while they end inside
+ * period M - 1 (their extra lanes are the next step's outputs, rewritten by it), and is
+ * masked to its periods after that. Returns M (all
  * periods computed), or 0. Channels-last up2 rows (P = 2C outputs from Q = C floats) are
- * the case that needs it: the compiler's loop over them emulates stride-C gathers. */
+ * the case that needs it: the compiler's loop over them emulates stride-C gathers. AVX2 runs
+ * the same with 8 lanes (P <= 8) and a 16-float window. */
 #define CYR_CL_MAX_TAPS 8
 static inline int64_t cyr_cl_poly_f32(const float* s, float* d, int64_t M, int64_t P, int64_t Q,
                                       const int64_t* b, const float* w, int64_t K) {
@@ -116,7 +119,65 @@ static inline int64_t cyr_cl_poly_f32(const float* s, float* d, int64_t M, int64
         acc = _mm512_mul_ps(_mm512_permutex2var_ps(x0, ix[0], x1), wv[0]);
         for (k = 1; k < K; k++)
             acc = _mm512_add_ps(acc, _mm512_mul_ps(_mm512_permutex2var_ps(x0, ix[k], x1), wv[k]));
-        _mm512_mask_storeu_ps(d + P * m0, (__mmask16)((1u << (nper * P)) - 1), acc);
+        if (P * m0 + 16 <= P * M)  /* lanes past the step's periods: the next periods' outputs, written next */
+            _mm512_storeu_ps(d + P * m0, acc);
+        else
+            _mm512_mask_storeu_ps(d + P * m0, (__mmask16)((1u << (nper * P)) - 1), acc);
+    }
+    return M;
+#elif defined(__AVX2__)
+    /* the same with 8 lanes and a 16-float window: a two-register permute is two one-register
+     * permutes and a blend on bit 3 of the position */
+    int32_t pos[CYR_CL_MAX_TAPS][8];
+    float wl[CYR_CL_MAX_TAPS][8];
+    __m256i ix[CYR_CL_MAX_TAPS];
+    __m256 hi_lane[CYR_CL_MAX_TAPS], wv[CYR_CL_MAX_TAPS];
+    int32_t keep[16];
+    int64_t S, lo, hi, end, j, k, l, m0;
+    if (P < 1 || P > 8 || K < 1 || K > CYR_CL_MAX_TAPS || M < 1)
+        return 0;
+    S = 8 / P;
+    lo = hi = b[0];
+    for (j = 1; j < P * K; j++) {
+        lo = b[j] < lo ? b[j] : lo;
+        hi = b[j] > hi ? b[j] : hi;
+    }
+    if (hi - lo + Q * (S - 1) + 1 > 16)
+        return 0;
+    for (k = 0; k < K; k++) {
+        for (l = 0; l < 8; l++) {
+            const int64_t f = l % P;
+            pos[k][l] = l < S * P ? (int32_t)(b[f * K + k] - lo + Q * (l / P)) : 0;
+            wl[k][l] = l < S * P ? w[f * K + k] : 0.0f;
+        }
+        ix[k] = _mm256_loadu_si256((const __m256i*)pos[k]);
+        hi_lane[k] = _mm256_castsi256_ps(_mm256_slli_epi32(ix[k], 28));  /* sign bit = bit 3 */
+        wv[k] = _mm256_loadu_ps(wl[k]);
+    }
+    for (l = 0; l < 16; l++)
+        keep[l] = l < 8 ? -1 : 0;
+    end = hi + Q * (M - 1) + 1;
+    for (m0 = 0; m0 < M; m0 += S) {
+        const float* p = s + lo + Q * m0;
+        const int64_t rem = end - (lo + Q * m0), nper = M - m0 < S ? M - m0 : S;
+        __m256 x0, x1, acc;
+        if (rem >= 16) {
+            x0 = _mm256_loadu_ps(p);
+            x1 = _mm256_loadu_ps(p + 8);
+        } else {  /* masked to the rem floats left */
+            x0 = _mm256_maskload_ps(p, _mm256_loadu_si256((const __m256i*)(keep + 8 - (rem < 8 ? rem : 8))));
+            x1 = _mm256_maskload_ps(p + 8, _mm256_loadu_si256((const __m256i*)(keep + 8 - (rem > 8 ? rem - 8 : 0))));
+        }
+#define CYR_CL_GATHER8(k) _mm256_blendv_ps(_mm256_permutevar8x32_ps(x0, ix[k]), _mm256_permutevar8x32_ps(x1, ix[k]), \
+                                           hi_lane[k])
+        acc = _mm256_mul_ps(CYR_CL_GATHER8(0), wv[0]);
+        for (k = 1; k < K; k++)
+            acc = _mm256_add_ps(acc, _mm256_mul_ps(CYR_CL_GATHER8(k), wv[k]));
+#undef CYR_CL_GATHER8
+        if (P * m0 + 8 <= P * M)  /* lanes past the step's periods: the next periods' outputs, written next */
+            _mm256_storeu_ps(d + P * m0, acc);
+        else
+            _mm256_maskstore_ps(d + P * m0, _mm256_loadu_si256((const __m256i*)(keep + 8 - nper * P)), acc);
     }
     return M;
 #else
