@@ -1,7 +1,7 @@
 """Channels-last float32 rows: with AVX-512 the periodic interior of their W pass runs
-through permute kernels instead of the table loop: ``cyr_cl_down2_f32`` for tables that halve
-the width, ``cyr_cl_poly_f32`` for any period of 3 to 16 outputs (channels-last up2, other
-rational factors). They perform the same multiplies and adds in the same order, so the
+through permute kernels instead of the table loop: ``cyr_cl_poly_f32`` for any period of 3
+to 16 outputs (channels-last up2 and down2, other rational factors) whose taps fit its
+window, ``cyr_cl_down2_f32`` for the longer down2 windows (antialias bicubic). They perform the same multiplies and adds in the same order, so the
 results must equal the contiguous layout's (a different kernel: the planar polyphase rows)
 and the table loop's bit for bit, infinities and NaNs included, and they must not read past
 the row (a guard page after the array).
