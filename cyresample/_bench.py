@@ -2,11 +2,11 @@
 
 ``python -m cyresample bench`` runs the case matrix of the benchmark spec
 (docs/benchmarks.md) for cyresample, PyTorch, OpenCV, Pillow and SciPy where
-installed, interleaving the tools (A B A B ...), and prints for every case and
-thread count: median and best milliseconds, the ratio to torch, the ratio to
-the fastest equivalent peer, and the multiple of the memory-copy floor
-measured in the same run (input + output bytes at the bandwidth of a large
-``np.copyto``).
+installed, interleaving the tools (each round starting one tool later: A B C,
+B C A, ...), and prints for every case and thread count: median and best
+milliseconds, the ratio to torch, the ratio to the fastest equivalent peer,
+and the multiple of the memory-copy floor measured in the same run (input +
+output bytes at the bandwidth of a large ``np.copyto``).
 
 Two OpenMP runtimes live in this process when torch is imported (torch ships
 its own); their idle threads spin and steal the other runtime's cores, so the
@@ -172,19 +172,27 @@ def peers_for(case, x, y_ref):
 
 
 def _time_interleaved(fns, budget):
-    """Run the callables interleaved until each has used ~budget seconds; per-call times."""
+    """Run the callables interleaved until each has used ~budget seconds; per-call times.
+
+    Each round starts one callable later than the one before (A B C, B C A, C A B, ...), so
+    that every tool runs as often right after each other one: what a call finds in the
+    caches (its input, warm from the call before it, or evicted by another tool's large
+    output) is spread evenly instead of always favouring the same tool."""
     times = {k: [] for k in fns}
     for f in fns.values():  # warm-up
         f()
     spent = {k: 0.0 for k in fns}
     deadline = time.perf_counter() + budget * len(fns) * 3
+    order = list(fns.items())
+    start = 0
     while True:
-        for k, f in fns.items():
+        for k, f in order[start:] + order[:start]:
             t = time.perf_counter()
             f()
             dt = time.perf_counter() - t
             times[k].append(dt)
             spent[k] += dt
+        start = (start + 1) % len(order)
         if all(s >= budget and len(times[k]) >= 5 for k, s in spent.items()) or time.perf_counter() > deadline:
             break
     return times

@@ -330,3 +330,17 @@ def test_progress_bar_on_a_terminal():
     off.update(1.0)
     off.close()
     assert quiet.getvalue() == ""
+
+
+def test_bench_interleaving_rotates_the_order():
+    # every tool runs right after every other one, not always after the same one
+    from cyresample import _bench
+    calls = []
+    fns = {k: (lambda k=k: calls.append(k)) for k in "abc"}
+    times = _bench._time_interleaved(fns, 0.001)  # calls of ~0 s: rounds until the deadline
+    counts = [len(v) for v in times.values()]
+    assert min(counts) >= 5 and max(counts) - min(counts) <= 1
+    rounds = calls[3:]  # after the warm-up
+    assert rounds[:9] == list("abcbcacab")
+    after = {(rounds[i - 1], rounds[i]) for i in range(1, len(rounds))}
+    assert {(p, k) for p in "abc" for k in "abc" if p != k} <= after
