@@ -72,11 +72,40 @@ static inline int64_t cyr_cl_down2_f32(const float* s, float* d, int64_t M, int 
  * The loads are masked to the floats up to the last tap of period M - 1 (the caller checked
  * that these lie inside the row). A store writes whole registers while they end inside
  * period M - 1 (their extra lanes are the next step's outputs, rewritten by it), and is
- * masked to its periods after that. Returns M (all
- * periods computed), or 0. Channels-last up2 rows (P = 2C outputs from Q = C floats) are
+ * masked to its periods after that. Returns M (all periods computed), or 0. Channels-last up2 rows (P = 2C outputs from Q = C floats) are
  * the case that needs it: the compiler's loop over them emulates stride-C gathers. AVX2 runs
  * the same with 8 lanes (P <= 8) and a 16-float window. */
 #define CYR_CL_MAX_TAPS 8
+
+/* cyr_cl_poly_f32's per-row tables for `lanes` lanes and a window of 2 lanes floats: the
+ * periods per step S = lanes / P, each lane's tap positions pos[k][l] (from lo, the lowest
+ * tap) and weights wl[k][l] (0 for lanes past S P), and lo and end (one past the last tap
+ * of period M - 1). Returns S, or 0 where the kernel does not apply. */
+static inline int64_t cyr_cl_poly_table(int64_t lanes, int64_t M, int64_t P, int64_t Q, const int64_t* b,
+                                        const float* w, int64_t K, int32_t pos[][16], float wl[][16],
+                                        int64_t* lo_out, int64_t* end_out) {
+    int64_t S, lo, hi, j, k, l;
+    if (P < 1 || P > lanes || K < 1 || K > CYR_CL_MAX_TAPS || M < 1)
+        return 0;
+    S = lanes / P;
+    lo = hi = b[0];
+    for (j = 1; j < P * K; j++) {
+        lo = b[j] < lo ? b[j] : lo;
+        hi = b[j] > hi ? b[j] : hi;
+    }
+    if (hi - lo + Q * (S - 1) + 1 > 2 * lanes)
+        return 0;
+    for (k = 0; k < K; k++)
+        for (l = 0; l < lanes; l++) {
+            const int64_t f = l % P;
+            pos[k][l] = l < S * P ? (int32_t)(b[f * K + k] - lo + Q * (l / P)) : 0;
+            wl[k][l] = l < S * P ? w[f * K + k] : 0.0f;
+        }
+    *lo_out = lo;
+    *end_out = hi + Q * (M - 1) + 1;
+    return S;
+}
+
 static inline int64_t cyr_cl_poly_f32(const float* s, float* d, int64_t M, int64_t P, int64_t Q,
                                       const int64_t* b, const float* w, int64_t K) {
 #if defined(__AVX512F__)
@@ -84,27 +113,14 @@ static inline int64_t cyr_cl_poly_f32(const float* s, float* d, int64_t M, int64
     float wl[CYR_CL_MAX_TAPS][16];
     __m512i ix[CYR_CL_MAX_TAPS];
     __m512 wv[CYR_CL_MAX_TAPS];
-    int64_t S, lo, hi, end, j, k, l, m0;
-    if (P < 1 || P > 16 || K < 1 || K > CYR_CL_MAX_TAPS || M < 1)
-        return 0;
-    S = 16 / P;
-    lo = hi = b[0];
-    for (j = 1; j < P * K; j++) {
-        lo = b[j] < lo ? b[j] : lo;
-        hi = b[j] > hi ? b[j] : hi;
-    }
-    if (hi - lo + Q * (S - 1) + 1 > 32)
+    int64_t lo, end, k, m0;
+    const int64_t S = cyr_cl_poly_table(16, M, P, Q, b, w, K, pos, wl, &lo, &end);
+    if (S == 0)
         return 0;
     for (k = 0; k < K; k++) {
-        for (l = 0; l < 16; l++) {
-            const int64_t f = l % P;
-            pos[k][l] = l < S * P ? (int32_t)(b[f * K + k] - lo + Q * (l / P)) : 0;
-            wl[k][l] = l < S * P ? w[f * K + k] : 0.0f;
-        }
         ix[k] = _mm512_loadu_si512((const void*)pos[k]);
         wv[k] = _mm512_loadu_ps(wl[k]);
     }
-    end = hi + Q * (M - 1) + 1;  /* one past the last tap of the last period */
     for (m0 = 0; m0 < M; m0 += S) {
         const float* p = s + lo + Q * m0;
         const int64_t rem = end - (lo + Q * m0), nper = M - m0 < S ? M - m0 : S;
@@ -128,35 +144,22 @@ static inline int64_t cyr_cl_poly_f32(const float* s, float* d, int64_t M, int64
 #elif defined(__AVX2__)
     /* the same with 8 lanes and a 16-float window: a two-register permute is two one-register
      * permutes and a blend on bit 3 of the position */
-    int32_t pos[CYR_CL_MAX_TAPS][8];
-    float wl[CYR_CL_MAX_TAPS][8];
+    int32_t pos[CYR_CL_MAX_TAPS][16];
+    float wl[CYR_CL_MAX_TAPS][16];
     __m256i ix[CYR_CL_MAX_TAPS];
     __m256 hi_lane[CYR_CL_MAX_TAPS], wv[CYR_CL_MAX_TAPS];
     int32_t keep[16];
-    int64_t S, lo, hi, end, j, k, l, m0;
-    if (P < 1 || P > 8 || K < 1 || K > CYR_CL_MAX_TAPS || M < 1)
-        return 0;
-    S = 8 / P;
-    lo = hi = b[0];
-    for (j = 1; j < P * K; j++) {
-        lo = b[j] < lo ? b[j] : lo;
-        hi = b[j] > hi ? b[j] : hi;
-    }
-    if (hi - lo + Q * (S - 1) + 1 > 16)
+    int64_t lo, end, k, l, m0;
+    const int64_t S = cyr_cl_poly_table(8, M, P, Q, b, w, K, pos, wl, &lo, &end);
+    if (S == 0)
         return 0;
     for (k = 0; k < K; k++) {
-        for (l = 0; l < 8; l++) {
-            const int64_t f = l % P;
-            pos[k][l] = l < S * P ? (int32_t)(b[f * K + k] - lo + Q * (l / P)) : 0;
-            wl[k][l] = l < S * P ? w[f * K + k] : 0.0f;
-        }
         ix[k] = _mm256_loadu_si256((const __m256i*)pos[k]);
         hi_lane[k] = _mm256_castsi256_ps(_mm256_slli_epi32(ix[k], 28));  /* sign bit = bit 3 */
         wv[k] = _mm256_loadu_ps(wl[k]);
     }
-    for (l = 0; l < 16; l++)
+    for (l = 0; l < 16; l++)  /* keep + 8 - n: a mask of the first n lanes */
         keep[l] = l < 8 ? -1 : 0;
-    end = hi + Q * (M - 1) + 1;
     for (m0 = 0; m0 < M; m0 += S) {
         const float* p = s + lo + Q * m0;
         const int64_t rem = end - (lo + Q * m0), nper = M - m0 < S ? M - m0 : S;
