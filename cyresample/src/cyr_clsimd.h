@@ -106,81 +106,90 @@ static inline int64_t cyr_cl_poly_table(int64_t lanes, int64_t M, int64_t P, int
     return S;
 }
 
+/* The vector operations cyr_cl_poly_f32 needs, in the widest form this build has: the lane
+ * count, whole and first-n-lanes loads and stores, and the gather of lanes from a window of
+ * two registers at positions fixed per tap (AVX-512: one two-register permute; AVX2: two
+ * one-register permutes and a blend on bit 3 of the position). */
+#if defined(__AVX512F__)
+#define CYR_CL_LANES 16
+typedef __m512 cyr_cl_vf;
+typedef struct { __m512i ix; } cyr_cl_taps;
+static inline __mmask16 cyr_cl_first(int64_t n) {
+    return n >= 16 ? (__mmask16)0xFFFF : n <= 0 ? (__mmask16)0 : (__mmask16)((1u << n) - 1);
+}
+static inline cyr_cl_taps cyr_cl_taps_load(const int32_t* pos) {
+    cyr_cl_taps t;
+    t.ix = _mm512_loadu_si512((const void*)pos);
+    return t;
+}
+static inline cyr_cl_vf cyr_cl_gather(cyr_cl_vf x0, cyr_cl_vf x1, cyr_cl_taps t) {
+    return _mm512_permutex2var_ps(x0, t.ix, x1);
+}
+#define cyr_cl_loadu _mm512_loadu_ps
+#define cyr_cl_storeu _mm512_storeu_ps
+#define cyr_cl_mul _mm512_mul_ps
+#define cyr_cl_add _mm512_add_ps
+#define cyr_cl_load_n(p, n) _mm512_maskz_loadu_ps(cyr_cl_first(n), (p))
+#define cyr_cl_store_n(p, n, v) _mm512_mask_storeu_ps((p), cyr_cl_first(n), (v))
+#elif defined(__AVX2__)
+#define CYR_CL_LANES 8
+typedef __m256 cyr_cl_vf;
+typedef struct { __m256i ix; __m256 hi; } cyr_cl_taps;
+static const int32_t cyr_cl_keep[16] = {-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0};
+static inline __m256i cyr_cl_first(int64_t n) {  /* cyr_cl_keep + 8 - n: the first n lanes */
+    return _mm256_loadu_si256((const __m256i*)(cyr_cl_keep + 8 - (n >= 8 ? 8 : n <= 0 ? 0 : n)));
+}
+static inline cyr_cl_taps cyr_cl_taps_load(const int32_t* pos) {
+    cyr_cl_taps t;
+    t.ix = _mm256_loadu_si256((const __m256i*)pos);
+    t.hi = _mm256_castsi256_ps(_mm256_slli_epi32(t.ix, 28));  /* sign bit = bit 3 */
+    return t;
+}
+static inline cyr_cl_vf cyr_cl_gather(cyr_cl_vf x0, cyr_cl_vf x1, cyr_cl_taps t) {
+    return _mm256_blendv_ps(_mm256_permutevar8x32_ps(x0, t.ix), _mm256_permutevar8x32_ps(x1, t.ix), t.hi);
+}
+#define cyr_cl_loadu _mm256_loadu_ps
+#define cyr_cl_storeu _mm256_storeu_ps
+#define cyr_cl_mul _mm256_mul_ps
+#define cyr_cl_add _mm256_add_ps
+#define cyr_cl_load_n(p, n) _mm256_maskload_ps((p), cyr_cl_first(n))
+#define cyr_cl_store_n(p, n, v) _mm256_maskstore_ps((p), cyr_cl_first(n), (v))
+#endif
+
 static inline int64_t cyr_cl_poly_f32(const float* s, float* d, int64_t M, int64_t P, int64_t Q,
                                       const int64_t* b, const float* w, int64_t K) {
-#if defined(__AVX512F__)
+#if defined(CYR_CL_LANES)
+    const int64_t L = CYR_CL_LANES;
     int32_t pos[CYR_CL_MAX_TAPS][16];
     float wl[CYR_CL_MAX_TAPS][16];
-    __m512i ix[CYR_CL_MAX_TAPS];
-    __m512 wv[CYR_CL_MAX_TAPS];
+    cyr_cl_taps taps[CYR_CL_MAX_TAPS];
+    cyr_cl_vf wv[CYR_CL_MAX_TAPS];
     int64_t lo, end, k, m0;
-    const int64_t S = cyr_cl_poly_table(16, M, P, Q, b, w, K, pos, wl, &lo, &end);
+    const int64_t S = cyr_cl_poly_table(L, M, P, Q, b, w, K, pos, wl, &lo, &end);
     if (S == 0)
         return 0;
     for (k = 0; k < K; k++) {
-        ix[k] = _mm512_loadu_si512((const void*)pos[k]);
-        wv[k] = _mm512_loadu_ps(wl[k]);
+        taps[k] = cyr_cl_taps_load(pos[k]);
+        wv[k] = cyr_cl_loadu(wl[k]);
     }
     for (m0 = 0; m0 < M; m0 += S) {
         const float* p = s + lo + Q * m0;
         const int64_t rem = end - (lo + Q * m0), nper = M - m0 < S ? M - m0 : S;
-        __m512 x0, x1, acc;
-        if (rem >= 32) {
-            x0 = _mm512_loadu_ps(p);
-            x1 = _mm512_loadu_ps(p + 16);
-        } else {
-            x0 = _mm512_maskz_loadu_ps(rem >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << rem) - 1), p);
-            x1 = _mm512_maskz_loadu_ps(rem > 16 ? (__mmask16)((1u << (rem - 16)) - 1) : (__mmask16)0, p + 16);
-        }
-        acc = _mm512_mul_ps(_mm512_permutex2var_ps(x0, ix[0], x1), wv[0]);
-        for (k = 1; k < K; k++)
-            acc = _mm512_add_ps(acc, _mm512_mul_ps(_mm512_permutex2var_ps(x0, ix[k], x1), wv[k]));
-        if (P * m0 + 16 <= P * M)  /* lanes past the step's periods: the next periods' outputs, written next */
-            _mm512_storeu_ps(d + P * m0, acc);
-        else
-            _mm512_mask_storeu_ps(d + P * m0, (__mmask16)((1u << (nper * P)) - 1), acc);
-    }
-    return M;
-#elif defined(__AVX2__)
-    /* the same with 8 lanes and a 16-float window: a two-register permute is two one-register
-     * permutes and a blend on bit 3 of the position */
-    int32_t pos[CYR_CL_MAX_TAPS][16];
-    float wl[CYR_CL_MAX_TAPS][16];
-    __m256i ix[CYR_CL_MAX_TAPS];
-    __m256 hi_lane[CYR_CL_MAX_TAPS], wv[CYR_CL_MAX_TAPS];
-    int32_t keep[16];
-    int64_t lo, end, k, l, m0;
-    const int64_t S = cyr_cl_poly_table(8, M, P, Q, b, w, K, pos, wl, &lo, &end);
-    if (S == 0)
-        return 0;
-    for (k = 0; k < K; k++) {
-        ix[k] = _mm256_loadu_si256((const __m256i*)pos[k]);
-        hi_lane[k] = _mm256_castsi256_ps(_mm256_slli_epi32(ix[k], 28));  /* sign bit = bit 3 */
-        wv[k] = _mm256_loadu_ps(wl[k]);
-    }
-    for (l = 0; l < 16; l++)  /* keep + 8 - n: a mask of the first n lanes */
-        keep[l] = l < 8 ? -1 : 0;
-    for (m0 = 0; m0 < M; m0 += S) {
-        const float* p = s + lo + Q * m0;
-        const int64_t rem = end - (lo + Q * m0), nper = M - m0 < S ? M - m0 : S;
-        __m256 x0, x1, acc;
-        if (rem >= 16) {
-            x0 = _mm256_loadu_ps(p);
-            x1 = _mm256_loadu_ps(p + 8);
+        cyr_cl_vf x0, x1, acc;
+        if (rem >= 2 * L) {
+            x0 = cyr_cl_loadu(p);
+            x1 = cyr_cl_loadu(p + L);
         } else {  /* masked to the rem floats left */
-            x0 = _mm256_maskload_ps(p, _mm256_loadu_si256((const __m256i*)(keep + 8 - (rem < 8 ? rem : 8))));
-            x1 = _mm256_maskload_ps(p + 8, _mm256_loadu_si256((const __m256i*)(keep + 8 - (rem > 8 ? rem - 8 : 0))));
+            x0 = cyr_cl_load_n(p, rem);
+            x1 = cyr_cl_load_n(p + L, rem - L);
         }
-#define CYR_CL_GATHER8(k) _mm256_blendv_ps(_mm256_permutevar8x32_ps(x0, ix[k]), _mm256_permutevar8x32_ps(x1, ix[k]), \
-                                           hi_lane[k])
-        acc = _mm256_mul_ps(CYR_CL_GATHER8(0), wv[0]);
+        acc = cyr_cl_mul(cyr_cl_gather(x0, x1, taps[0]), wv[0]);
         for (k = 1; k < K; k++)
-            acc = _mm256_add_ps(acc, _mm256_mul_ps(CYR_CL_GATHER8(k), wv[k]));
-#undef CYR_CL_GATHER8
-        if (P * m0 + 8 <= P * M)  /* lanes past the step's periods: the next periods' outputs, written next */
-            _mm256_storeu_ps(d + P * m0, acc);
+            acc = cyr_cl_add(acc, cyr_cl_mul(cyr_cl_gather(x0, x1, taps[k]), wv[k]));
+        if (P * m0 + L <= P * M)  /* lanes past the step's periods: the next periods' outputs, written next */
+            cyr_cl_storeu(d + P * m0, acc);
         else
-            _mm256_maskstore_ps(d + P * m0, _mm256_loadu_si256((const __m256i*)(keep + 8 - nper * P)), acc);
+            cyr_cl_store_n(d + P * m0, nper * P, acc);
     }
     return M;
 #else
