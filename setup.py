@@ -171,7 +171,7 @@ extensions = [
         define_macros=MACROS,
         depends=["cyresample/_kernels_impl.pxi", "cyresample/_separable.pxi", "cyresample/_pointwise.pxi",
                  "cyresample/src/cyr_dtypes.h", "cyresample/src/cyr_u8simd.h",
-                 "cyresample/src/cyr_clsimd.h"],
+                 "cyresample/src/cyr_clsimd.h", "cyresample/src/cyr_stream.h"],
     )
     for name in kernel_sources()
 ] + [

@@ -42,6 +42,12 @@ U8_MIN_BANDS = 4
 #: (at most 16; fewer lanes per gather lose to the pixel kernels).
 U8_LANES_MIN_BYTES = 8
 
+#: Outputs of at least this many bytes are written with streaming stores, which skip the
+#: read of each line before it is written: an output this large leaves the caches before
+#: anyone reads it, and reading it first doubles the memory traffic (docs/design.md,
+#: "Streaming stores").
+STREAM_MIN_BYTES = 16 << 20
+
 
 def _memory_order(a):
     """Axes of ``a`` from slowest to fastest in memory (stable for ties)."""
@@ -150,8 +156,11 @@ class Executor:
             target = np.empty(result.shape, x.dtype)
         if self.check_int64:
             _check_exact_int64(x, self.plan)
+        # a caller's large out= streams; a fresh result does not: its pages were just zeroed
+        # by the kernel and are in the cache (docs/design.md, "Streaming stores")
+        stream = target is out and out.nbytes >= STREAM_MIN_BYTES
         for step in self.steps:
-            step(x, target)
+            step(x, target, stream)
         if target is not result:
             np.copyto(result, target)
         return result
@@ -214,7 +223,8 @@ def _fill_executor(ex, x, plan, code, family):
         ex.steps = (_gather_step(plan, x, n_out),)
     elif family == "complex":
         real = _plan_step(plan, code, n_out, x.real)
-        ex.steps = (lambda xx, out: real(xx.real, out.real), lambda xx, out: real(xx.imag, out.imag))
+        ex.steps = (lambda xx, out, stream: real(xx.real, out.real, stream),
+                    lambda xx, out, stream: real(xx.imag, out.imag, stream))
     else:
         ex.check_int64 = family == "int" and code in ("i64", "u64")
         ex.steps = (_plan_step(plan, code, n_out, x),)
@@ -278,7 +288,7 @@ def _gather_step(plan, x, n_out):
     checked = _kernels.check_gather(x, offsets)
     shape, strides = x.shape, x.strides
 
-    def step(xx, out):
+    def step(xx, out, stream=False):
         # the offsets are byte offsets for this shape and these strides only
         if xx.shape != shape or xx.strides != strides:
             raise AssertionError("gather step called on a different layout")
@@ -296,7 +306,7 @@ def _plan_step(plan, code, n_out, x):
         lam = [a.weight for a in plan.axes]
         product = _kernels.product_linear
 
-        def step(xx, out):
+        def step(xx, out, stream=False):
             product(_raw(xx, code), _raw(out, code), index, lam, plan.vector_lanes, plan.variant,
                     _threads_for(n_out), True)
         return step
@@ -306,14 +316,14 @@ def _plan_step(plan, code, n_out, x):
         area = _kernels.area_pool
         uniform = _kernels.area_uniform_width(starts[-1], sizes[-1])
 
-        def step(xx, out):
+        def step(xx, out, stream=False):
             area(_raw(xx, code), _raw(out, code), starts, sizes, plan.vector_lanes, plan.variant,
                  _threads_for(n_out), True, uniform)
         return step
     if method == _plan.MEAN:
         return _run_mean
     if method == _plan.COPY:
-        return lambda xx, out: np.copyto(out, xx)
+        return lambda xx, out, stream=False: np.copyto(out, xx)
     raise AssertionError(method)  # pragma: no cover - the planner only produces the methods above
 
 
@@ -370,12 +380,12 @@ def _u8_windows_step(plan, x, n_out, fallback):
         pairs_w = (_kernels.u8_pair_weights(win_w, npairs), npairs)
     run = _kernels.u8_fused_2d
 
-    def step(xx, out):
+    def step(xx, out, stream=False):
         xv, ov = view(xx), view(out)
         if xv is None or ov is None:
-            return fallback(xx, out)
+            return fallback(xx, out, stream)
         run(xv, ov, channels, win_w, ax_w.shift, win_h, ax_h.shift, bands, band_rows, _threads_for(n_out),
-            poly_w, pairs_w, lanes_w)
+            poly_w, pairs_w, lanes_w, stream)
     return step
 
 
@@ -417,11 +427,11 @@ def _separable_table_step(plan, code, n_out, x):
         inner = _separable_rows_step(flat, code, n_out, _interleaved_view(x))
         generic = _separable_rows_step(plan, code, n_out, x)
 
-        def step(xx, out):
+        def step(xx, out, stream=False):
             xv, ov = _interleaved_view(xx), _interleaved_view(out)
             if xv is None or ov is None:
-                return generic(xx, out)
-            inner(xv, ov)
+                return generic(xx, out, stream)
+            inner(xv, ov, stream)
         return step
     return _separable_rows_step(plan, code, n_out, x)
 
@@ -468,25 +478,26 @@ def _separable_rows_step(plan, code, n_out, x):
                  bands, band_rows, prepared[1][0], prepared[1][6])
     fused_pass = _kernels.fused_pass_2d
 
-    def step(xx, out):
+    def step(xx, out, stream=False):
         src = xx
         todo = prepared
         if fused is not None and xx.strides[-1] == xx.itemsize:
             pass_w, pass_h, v_w, v_h, src_code, dst_code, bands, band_rows, inter_shape, n = fused
             dst = out if inter_shape is None else _empty_in_order(inter_shape, inter_dtype, order_axes)
             fused_pass(_raw(xx, src_code), _raw(dst, dst_code), pass_w, pass_h, v_w, v_h, bands, band_rows,
-                       _threads_for(n))
+                       _threads_for(n), stream and dst is out)
             src = dst
             todo = prepared[2:]
         for inter_shape, axis, ax, variant, src_code, dst_code, n in todo:
             dst = out if inter_shape is None else _empty_in_order(inter_shape, inter_dtype, order_axes)
             separable(_raw(src, src_code), _raw(dst, dst_code), axis, ax.index, ax.weight, ax.ntaps,
-                      variant, ax.shift, _threads_for(n), ax.polyphase(), ax.index_max)
+                      variant, ax.shift, _threads_for(n), ax.polyphase(), ax.index_max,
+                      stream and dst is out)
             src = dst
     return step
 
 
-def _run_mean(x, out):
+def _run_mean(x, out, stream=False):
     # Every output size is 1: PyTorch returns x.mean(spatial) (spec §2.5, §6 F12), whose
     # summation order depends on its thread count. We sum in float64 (pairwise for float64
     # input) and divide once: within an ulp of torch, not bit-identical.

@@ -93,6 +93,9 @@ cdef enum:
     MAX_DIMS = 8
     BLOCK = 512      # inner elements per block of a streaming pass (fits L1 with a few taps)
     CL_POLY_MIN_PERIOD = 3  # float32 polyphase periods this long or longer run cyr_cl_poly_f32
+    STREAM_MIN_LINE_BYTES = 4096  # contiguous output lines this long or longer may stream
+    STREAM_BLOCK_BYTES = 4096     # the L1 block a streamed uint8 row leaves through ...
+    STREAM_BLOCK_WORDS = 512      # ... in uint64 words
 
 
 cdef struct Loop:
@@ -101,6 +104,7 @@ cdef struct Loop:
     Py_ssize_t shape[MAX_DIMS]
     Py_ssize_t sstride[MAX_DIMS]
     Py_ssize_t dstride[MAX_DIMS]
+    bint stream  # write contiguous output lines with streaming stores (cyr_stream.h)
 
 
 cdef struct PolyInfo:
@@ -109,6 +113,11 @@ cdef struct PolyInfo:
     # with channel 0's taps (shifted by the channel) and weights (cyr_cl_down2_f32's form).
     Py_ssize_t P, K, Q, o_lo, M
     bint pix
+
+
+cdef extern from "cyr_stream.h" nogil:
+    void cyr_stream_copy(char* d, const char* s, int64_t n)
+    void cyr_stream_fence()
 
 
 cdef extern from "cyr_clsimd.h" nogil:
@@ -148,6 +157,7 @@ cdef Py_ssize_t _make_loop(Loop* lp, list dims) except -1:
     if len(merged) > MAX_DIMS:
         raise ValueError("too many dimensions")
     lp.ndim = len(merged)
+    lp.stream = False
     for k, (size, ss, ds) in enumerate(merged):
         lp.shape[k] = size
         lp.sstride[k] = ss
@@ -213,7 +223,7 @@ cdef bint _is_pixel_period(const PolyInfo* pi, const int64_t* b, const char* w, 
 
 def separable_pass(cnp.ndarray src, cnp.ndarray dst, int axis, cnp.ndarray index,
                    cnp.ndarray weight, cnp.ndarray ntaps, str variant, int shift, int nthreads,
-                   object polyphase=None, Py_ssize_t index_max=-1):
+                   object polyphase=None, Py_ssize_t index_max=-1, bint stream_out=False):
     """Resample ``src`` along ``axis`` into ``dst`` with a weighted-tap table.
 
     Parameters
@@ -242,6 +252,9 @@ def separable_pass(cnp.ndarray src, cnp.ndarray dst, int axis, cnp.ndarray index
     index_max : int, optional
         The largest index the table uses (``AxisPlan.index_max``, which checked
         the table when it was built); when given, the table is not rescanned.
+    stream_out : bool, optional
+        Write contiguous output lines with streaming stores (for outputs too
+        large for the caches; the values are the same).
     """
     cdef int nd = src.ndim, d, inner = -1
     if nthreads < 1:  # 0 = small work; these passes always run in a team (see _threads_for)
@@ -308,6 +321,7 @@ def separable_pass(cnp.ndarray src, cnp.ndarray dst, int axis, cnp.ndarray index
         if d != axis and d not in merged:
             dims.append((src.shape[d], _byte_stride(src, d), _byte_stride(dst, d)))
     rows = _make_loop(&lp, dims)
+    lp.stream = stream_out
     if polyphase is not None and inner < 0:
         pbase, pw = _poly_table(&pinfo, polyphase, weight.dtype, n_in, n_out, "separable_pass")
         pptr = &pinfo
@@ -337,7 +351,7 @@ def fused_bands(cnp.ndarray index_h, cnp.ndarray ntaps_h, Py_ssize_t band_rows):
 
 
 def fused_pass_2d(cnp.ndarray src, cnp.ndarray dst, tuple pass_w, tuple pass_h, str variant_w,
-                  str variant_h, tuple bands, Py_ssize_t band_rows, int nthreads):
+                  str variant_h, tuple bands, Py_ssize_t band_rows, int nthreads, bint stream_out=False):
     """The W pass and then the H pass in one sweep over bands of output rows.
 
     Parameters
@@ -355,6 +369,9 @@ def fused_pass_2d(cnp.ndarray src, cnp.ndarray dst, tuple pass_w, tuple pass_h, 
         :func:`fused_bands` of the H table.
     band_rows, nthreads : int
         Output rows per band; OpenMP threads (0: serially).
+    stream_out : bool, optional
+        Write contiguous output rows with streaming stores (as in
+        :func:`separable_pass`).
     """
     cdef int nd = src.ndim, d
     cdef Loop lp
@@ -389,6 +406,7 @@ def fused_pass_2d(cnp.ndarray src, cnp.ndarray dst, tuple pass_w, tuple pass_h, 
         return
     dims = [(src.shape[d], _byte_stride(src, d), _byte_stride(dst, d)) for d in range(nd - 2)]
     cdef Py_ssize_t planes = _make_loop(&lp, dims)
+    lp.stream = stream_out
     cdef cnp.ndarray pbase = None, pw = None
     if poly is not None:
         pbase, pw = _poly_table(&pinfo, poly, w_w.dtype, src.shape[nd - 1], OW, "fused_pass_2d")
@@ -512,6 +530,18 @@ cdef inline void _u8_hrows(const uint8_t* s, Py_ssize_t ss, uint8_t* d, Py_ssize
             cyr_u8_hrow_c1(s + r * ss, d + r * ds, IW, OW, ww.xmin, ww.xsize, ww.w, ww.kp, ww.shift)
 
 
+cdef inline void _u8_vline_streamed(const uint8_t* s0, int64_t rs, uint8_t* d, int64_t L, const int16_t* w,
+                                    int64_t n, int shift) noexcept nogil:
+    # cyr_u8_vline block by block into an L1 buffer that leaves through streaming stores
+    cdef uint64_t tmp64[STREAM_BLOCK_WORDS]
+    cdef int64_t j0 = 0, m
+    while j0 < L:
+        m = min(<int64_t>STREAM_BLOCK_BYTES, L - j0)
+        cyr_u8_vline(s0 + j0, rs, <uint8_t*>tmp64, m, w, n, shift)
+        cyr_stream_copy(<char*>d + j0, <const char*>tmp64, m)
+        j0 += m
+
+
 cdef inline void _u8_band(const char* src, char* dst, const Loop* lp, Py_ssize_t q, Py_ssize_t nb,
                           Py_ssize_t BH, Py_ssize_t OH, Py_ssize_t IW, Py_ssize_t OW, int C, Py_ssize_t sH,
                           Py_ssize_t dH, const int64_t* band_lo, const int64_t* band_hi, uint8_t* buf,
@@ -524,11 +554,16 @@ cdef inline void _u8_band(const char* src, char* dst, const Loop* lp, Py_ssize_t
     # ww == NULL: W keeps its size: the H pass reads the source rows.
     cdef Py_ssize_t plane = q // nb, b = q - (q // nb) * nb, lo, hi, oh, soff, doff
     cdef Py_ssize_t row = OW * C
+    cdef bint stream = lp.stream and row >= STREAM_MIN_LINE_BYTES
     _row_offsets(lp, plane, &soff, &doff)
     if ww == NULL:
         for oh in range(b * BH, min(OH, (b + 1) * BH)):
-            cyr_u8_vline(<const uint8_t*>(src + soff + wh.xmin[oh] * sH), sH, <uint8_t*>(dst + doff + oh * dH), row,
-                         wh.w + oh * wh.kp, wh.xsize[oh], wh.shift)
+            if stream:
+                _u8_vline_streamed(<const uint8_t*>(src + soff + wh.xmin[oh] * sH), sH,
+                                   <uint8_t*>(dst + doff + oh * dH), row, wh.w + oh * wh.kp, wh.xsize[oh], wh.shift)
+            else:
+                cyr_u8_vline(<const uint8_t*>(src + soff + wh.xmin[oh] * sH), sH, <uint8_t*>(dst + doff + oh * dH),
+                             row, wh.w + oh * wh.kp, wh.xsize[oh], wh.shift)
         return
     if wh == NULL:
         lo = b * BH
@@ -541,8 +576,12 @@ cdef inline void _u8_band(const char* src, char* dst, const Loop* lp, Py_ssize_t
     _u8_hrows(<const uint8_t*>(src + soff + lo * sH), sH, buf, row, hi - lo, IW, OW, C, ww, idx_w, w_w, Kw, pi,
               pbase, pw)
     for oh in range(b * BH, min(OH, (b + 1) * BH)):
-        cyr_u8_vline(buf + (wh.xmin[oh] - lo) * row, row, <uint8_t*>(dst + doff + oh * dH), row,
-                     wh.w + oh * wh.kp, wh.xsize[oh], wh.shift)
+        if stream:
+            _u8_vline_streamed(buf + (wh.xmin[oh] - lo) * row, row, <uint8_t*>(dst + doff + oh * dH), row,
+                               wh.w + oh * wh.kp, wh.xsize[oh], wh.shift)
+        else:
+            cyr_u8_vline(buf + (wh.xmin[oh] - lo) * row, row, <uint8_t*>(dst + doff + oh * dH), row,
+                         wh.w + oh * wh.kp, wh.xsize[oh], wh.shift)
 
 
 cdef int _u8_run(const char* src, char* dst, const Loop* lp, Py_ssize_t planes, Py_ssize_t nb, Py_ssize_t BH,
@@ -554,9 +593,12 @@ cdef int _u8_run(const char* src, char* dst, const Loop* lp, Py_ssize_t planes, 
     cdef uint8_t* bufs = <uint8_t*>malloc(nthreads * per + 64)
     if bufs == NULL:
         return 1
-    for q in prange(planes * nb, nogil=True, schedule="static", num_threads=nthreads):
-        _u8_band(src, dst, lp, q, nb, BH, OH, IW, OW, C, sH, dH, band_lo, band_hi, bufs + threadid() * per,
-                 ww, wh, idx_w, w_w, Kw, pi, pbase, pw)
+    with parallel(num_threads=nthreads):
+        for q in prange(planes * nb, schedule="static"):
+            _u8_band(src, dst, lp, q, nb, BH, OH, IW, OW, C, sH, dH, band_lo, band_hi, bufs + threadid() * per,
+                     ww, wh, idx_w, w_w, Kw, pi, pbase, pw)
+        if lp.stream:
+            cyr_stream_fence()
     free(bufs)
     return 0
 
@@ -704,7 +746,7 @@ def u8_pair_weights(tuple win, Py_ssize_t npairs):
 
 def u8_fused_2d(cnp.ndarray src, cnp.ndarray dst, int channels, object win_w, int shift_w, object win_h,
                 int shift_h, tuple bands, Py_ssize_t band_rows, int nthreads, tuple poly_w=None,
-                tuple pairs_w=None, tuple lanes_w=None):
+                tuple pairs_w=None, tuple lanes_w=None, bint stream_out=False):
     """uint8 W pass then H pass over bands of output rows, with the SIMD window kernels.
 
     Parameters
@@ -738,6 +780,9 @@ def u8_fused_2d(cnp.ndarray src, cnp.ndarray dst, int channels, object win_w, in
         ``u8_lane_table(win_w, channels, IW)``: where ``U8_LANES``, the W pass
         runs as byte-lane gathers (same numbers; takes precedence over the
         other W kernels).
+    stream_out : bool, optional
+        Write the H pass's output rows with streaming stores (as in
+        :func:`separable_pass`).
     """
     cdef int nd = src.ndim, d
     cdef Loop lp
@@ -821,6 +866,7 @@ def u8_fused_2d(cnp.ndarray src, cnp.ndarray dst, int channels, object win_w, in
             raise ValueError("u8_fused_2d: bands out of range")
     dims = [(src.shape[d], _byte_stride(src, d), _byte_stride(dst, d)) for d in range(nd - 2)]
     cdef Py_ssize_t planes = _make_loop(&lp, dims)
+    lp.stream = stream_out
     cdef int failed
     cdef const char* sp = <const char*>cnp.PyArray_DATA(src)
     cdef char* dp = <char*>cnp.PyArray_DATA(dst)
