@@ -121,6 +121,8 @@ cdef extern from "cyr_stream.h" nogil:
 
 
 cdef extern from "cyr_clsimd.h" nogil:
+    void cyr_product4_f32(const float* a, const float* b, const float* c, const float* d, float wa, float wb,
+                          float wc, float wd, float* o)
     int64_t cyr_cl_down2_f32(const float* s, float* d, int64_t M, int C, const int64_t* b, const float* w,
                              int64_t K)
     int64_t cyr_cl_poly_f32(const float* s, float* d, int64_t M, int64_t P, int64_t Q, const int64_t* b,

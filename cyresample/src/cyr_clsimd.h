@@ -21,6 +21,9 @@
 #define CYR_CLSIMD_H
 
 #include <stdint.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #if defined(__AVX512F__) || defined(__AVX2__)
 #include <immintrin.h>
@@ -195,6 +198,24 @@ static inline int64_t cyr_cl_poly_f32(const float* s, float* d, int64_t M, int64
 #else
     (void)s; (void)d; (void)M; (void)P; (void)Q; (void)b; (void)w; (void)K;
     return 0;
+#endif
+}
+
+/* One RGBA float32 pixel of the channels-last product kernel (_pointwise.pxi.tp): the four
+ * channels of ((a*wa + b*wb) + c*wc) + d*wd in one 128-bit vector, each lane with the scalar
+ * loop's multiplies and adds in its order (contraction is off, spec §3.2). */
+static inline void cyr_product4_f32(const float* a, const float* b, const float* c, const float* d, float wa,
+                                    float wb, float wc, float wd, float* o) {
+#if defined(__SSE2__)
+    __m128 acc = _mm_mul_ps(_mm_loadu_ps(a), _mm_set1_ps(wa));
+    acc = _mm_add_ps(acc, _mm_mul_ps(_mm_loadu_ps(b), _mm_set1_ps(wb)));
+    acc = _mm_add_ps(acc, _mm_mul_ps(_mm_loadu_ps(c), _mm_set1_ps(wc)));
+    acc = _mm_add_ps(acc, _mm_mul_ps(_mm_loadu_ps(d), _mm_set1_ps(wd)));
+    _mm_storeu_ps(o, acc);
+#else
+    int k;
+    for (k = 0; k < 4; k++)
+        o[k] = ((a[k] * wa + b[k] * wb) + c[k] * wc) + d[k] * wd;
 #endif
 }
 
