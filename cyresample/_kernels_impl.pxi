@@ -94,6 +94,8 @@ cdef enum:
     BLOCK = 512      # inner elements per block of a streaming pass (fits L1 with a few taps)
     CL_POLY_MIN_PERIOD = 3  # float32 polyphase periods this long or longer run cyr_cl_poly_f32
     STREAM_MIN_LINE_BYTES = 4096  # contiguous output lines this long or longer may stream
+    T16_MIN_TAPS = 6       # float32 W tables this long (and not periodic) run 16 rows at a time ...
+    T16_MAX_COLUMNS = 4096  # ... over at most this many source columns
     STREAM_BLOCK_BYTES = 4096     # the L1 block a streamed uint8 row leaves through ...
     STREAM_BLOCK_WORDS = 512      # ... in uint64 words
 
@@ -415,6 +417,13 @@ def fused_pass_2d(cnp.ndarray src, cnp.ndarray dst, tuple pass_w, tuple pass_h, 
         pptr = &pinfo
     lo_a = np.ascontiguousarray(lo, dtype=np.int64)
     hi_a = np.ascontiguousarray(hi, dtype=np.int64)
+    # float32 W tables without a periodic interior and with long windows (antialias at
+    # arbitrary factors): 16 rows at a time, one per vector lane, over the source columns
+    # up to the largest index (a scratch of 16 floats per column)
+    cdef Py_ssize_t tw = 0
+    if variant_w == "f32_f32" and poly is None and idx_w.shape[1] >= T16_MIN_TAPS and \
+            max_w + 1 <= T16_MAX_COLUMNS:
+        tw = max_w + 1
     _run_fused_pair(variant_w, variant_h, <const char*>cnp.PyArray_DATA(src), <char*>cnp.PyArray_DATA(dst),
                     &lp, planes, lo_a.shape[0], band_rows, OH, OW, _byte_stride(src, nd - 2),
                     _byte_stride(dst, nd - 2), _byte_stride(dst, nd - 1),
@@ -424,7 +433,7 @@ def fused_pass_2d(cnp.ndarray src, cnp.ndarray dst, tuple pass_w, tuple pass_h, 
                     <const int64_t*>cnp.PyArray_DATA(pbase) if pbase is not None else NULL,
                     <const void*>cnp.PyArray_DATA(pw) if pw is not None else NULL,
                     <const int64_t*>cnp.PyArray_DATA(idx_h), <const void*>cnp.PyArray_DATA(w_h),
-                    <const int64_t*>cnp.PyArray_DATA(nt_h), idx_h.shape[1], shift_h, nthreads)
+                    <const int64_t*>cnp.PyArray_DATA(nt_h), idx_h.shape[1], shift_h, nthreads, tw)
 
 
 # ----------------------------------------------------------------------------------------------
