@@ -1,6 +1,6 @@
 """Table rows (docs/design.md, "Table rows"): rows without a periodic interior go through the
-table, four outputs at a time as independent sums, or, for float32 tables of six taps or
-more in the fused W+H pass, sixteen rows at a time with one row per vector lane. Every output
+table, one output at a time, or, for float32 tables of six taps or more in the fused W+H
+pass, sixteen rows at a time with one row per vector lane. Every output
 must be the table's sum in tap order, bit for bit: checked here against a NumPy evaluation
 of that order (float32 products and sums, no contraction), with arbitrary (unsorted)
 indices, tap counts from 0 to K that differ between neighbours, and infinities, NaN and -0.
@@ -70,7 +70,7 @@ def test_fused_w_pass_is_the_table_sum(K, rows):
 @pytest.mark.parametrize("variant, dtype", [("f32_f32", np.float32), ("f64_f64", np.float64)])
 @pytest.mark.parametrize("K", [1, 3, 7, 12])
 def test_row_pass_is_the_table_sum(variant, dtype, K):
-    # a plain W pass (the table loop, four outputs at a time) against the NumPy sum
+    # a plain W pass (the table loop) against the NumPy sum
     k = _dispatch.kernels
     rng = np.random.default_rng(K)
     n_in, n_out = 41, 23
