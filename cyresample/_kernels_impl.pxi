@@ -94,10 +94,10 @@ cdef enum:
     BLOCK = 512      # inner elements per block of a streaming pass (fits L1 with a few taps)
     CL_POLY_MIN_PERIOD = 3  # float32 polyphase periods this long or longer run cyr_cl_poly_f32
     STREAM_MIN_LINE_BYTES = 4096  # contiguous output lines this long or longer may stream
-    T16_MIN_TAPS = 6       # float32 W tables this long (and not periodic) run 16 rows at a time ...
-    T16_MAX_COLUMNS = 4096  # ... over at most this many source columns
     STREAM_BLOCK_BYTES = 4096     # the L1 block a streamed uint8 row leaves through ...
     STREAM_BLOCK_WORDS = 512      # ... in uint64 words
+    T16_MIN_TAPS = 6       # float32 W tables this long (and not periodic) run 16 rows at a time ...
+    T16_MAX_COLUMNS = 4096  # ... with at most this many source columns and outputs
 
 
 cdef struct Loop:
@@ -419,10 +419,11 @@ def fused_pass_2d(cnp.ndarray src, cnp.ndarray dst, tuple pass_w, tuple pass_h, 
     hi_a = np.ascontiguousarray(hi, dtype=np.int64)
     # float32 W tables without a periodic interior and with long windows (antialias at
     # arbitrary factors): 16 rows at a time, one per vector lane, over the source columns
-    # up to the largest index (a scratch of 16 floats per column)
+    # up to the largest index (a per-thread scratch of 16 floats per source column and
+    # per output, so both are bounded)
     cdef Py_ssize_t tw = 0
     if variant_w == "f32_f32" and poly is None and idx_w.shape[1] >= T16_MIN_TAPS and \
-            max_w + 1 <= T16_MAX_COLUMNS:
+            max_w + 1 <= T16_MAX_COLUMNS and OW <= T16_MAX_COLUMNS:
         tw = max_w + 1
     _run_fused_pair(variant_w, variant_h, <const char*>cnp.PyArray_DATA(src), <char*>cnp.PyArray_DATA(dst),
                     &lp, planes, lo_a.shape[0], band_rows, OH, OW, _byte_stride(src, nd - 2),
@@ -541,11 +542,15 @@ cdef inline void _u8_hrows(const uint8_t* s, Py_ssize_t ss, uint8_t* d, Py_ssize
             cyr_u8_hrow_c1(s + r * ss, d + r * ds, IW, OW, ww.xmin, ww.xsize, ww.w, ww.kp, ww.shift)
 
 
-cdef inline void _u8_vline_streamed(const uint8_t* s0, int64_t rs, uint8_t* d, int64_t L, const int16_t* w,
-                                    int64_t n, int shift) noexcept nogil:
-    # cyr_u8_vline block by block into an L1 buffer that leaves through streaming stores
+cdef inline void _u8_vline_to(const uint8_t* s0, int64_t rs, uint8_t* d, int64_t L, const int16_t* w,
+                              int64_t n, int shift, bint stream) noexcept nogil:
+    # cyr_u8_vline; stream: block by block into an L1 buffer that leaves through streaming
+    # stores (cyr_stream.h)
     cdef uint64_t tmp64[STREAM_BLOCK_WORDS]
     cdef int64_t j0 = 0, m
+    if not stream:
+        cyr_u8_vline(s0, rs, d, L, w, n, shift)
+        return
     while j0 < L:
         m = min(<int64_t>STREAM_BLOCK_BYTES, L - j0)
         cyr_u8_vline(s0 + j0, rs, <uint8_t*>tmp64, m, w, n, shift)
@@ -569,12 +574,8 @@ cdef inline void _u8_band(const char* src, char* dst, const Loop* lp, Py_ssize_t
     _row_offsets(lp, plane, &soff, &doff)
     if ww == NULL:
         for oh in range(b * BH, min(OH, (b + 1) * BH)):
-            if stream:
-                _u8_vline_streamed(<const uint8_t*>(src + soff + wh.xmin[oh] * sH), sH,
-                                   <uint8_t*>(dst + doff + oh * dH), row, wh.w + oh * wh.kp, wh.xsize[oh], wh.shift)
-            else:
-                cyr_u8_vline(<const uint8_t*>(src + soff + wh.xmin[oh] * sH), sH, <uint8_t*>(dst + doff + oh * dH),
-                             row, wh.w + oh * wh.kp, wh.xsize[oh], wh.shift)
+            _u8_vline_to(<const uint8_t*>(src + soff + wh.xmin[oh] * sH), sH, <uint8_t*>(dst + doff + oh * dH), row,
+                         wh.w + oh * wh.kp, wh.xsize[oh], wh.shift, stream)
         return
     if wh == NULL:
         lo = b * BH
@@ -587,12 +588,8 @@ cdef inline void _u8_band(const char* src, char* dst, const Loop* lp, Py_ssize_t
     _u8_hrows(<const uint8_t*>(src + soff + lo * sH), sH, buf, row, hi - lo, IW, OW, C, ww, idx_w, w_w, Kw, pi,
               pbase, pw)
     for oh in range(b * BH, min(OH, (b + 1) * BH)):
-        if stream:
-            _u8_vline_streamed(buf + (wh.xmin[oh] - lo) * row, row, <uint8_t*>(dst + doff + oh * dH), row,
-                               wh.w + oh * wh.kp, wh.xsize[oh], wh.shift)
-        else:
-            cyr_u8_vline(buf + (wh.xmin[oh] - lo) * row, row, <uint8_t*>(dst + doff + oh * dH), row,
-                         wh.w + oh * wh.kp, wh.xsize[oh], wh.shift)
+        _u8_vline_to(buf + (wh.xmin[oh] - lo) * row, row, <uint8_t*>(dst + doff + oh * dH), row,
+                     wh.w + oh * wh.kp, wh.xsize[oh], wh.shift, stream)
 
 
 cdef int _u8_run(const char* src, char* dst, const Loop* lp, Py_ssize_t planes, Py_ssize_t nb, Py_ssize_t BH,
