@@ -611,6 +611,32 @@ cdef int _u8_run(const char* src, char* dst, const Loop* lp, Py_ssize_t planes, 
     return 0
 
 
+cdef bint _windows_inside(const int64_t* xmin, const int64_t* xsize, Py_ssize_t n, Py_ssize_t kp,
+                          Py_ssize_t n_in) noexcept nogil:
+    # every window [xmin, xmin + xsize) has 1..kp taps and lies inside [0, n_in)
+    cdef Py_ssize_t o
+    for o in range(n):
+        if xmin[o] < 0 or xsize[o] < 1 or xsize[o] > kp or xmin[o] + xsize[o] > n_in:
+            return False
+    return True
+
+
+cdef bint _bands_inside(const int64_t* lo, const int64_t* hi, Py_ssize_t nb, Py_ssize_t max_rows, Py_ssize_t IH,
+                        const int64_t* xmin, const int64_t* xsize, Py_ssize_t OH,
+                        Py_ssize_t band_rows) noexcept nogil:
+    # each band's rows [lo, hi) lie in the source, fit the buffer, and hold every H window
+    # of the band's output rows
+    cdef Py_ssize_t b, oh
+    for b in range(nb):
+        if lo[b] < 0 or hi[b] > IH or hi[b] - lo[b] > max_rows:
+            return False
+    for oh in range(OH):
+        b = oh // band_rows
+        if xmin[oh] < lo[b] or xmin[oh] + xsize[oh] > hi[b]:
+            return False
+    return True
+
+
 cdef int _u8_window(U8Win* uw, tuple win, int shift, Py_ssize_t n_in, Py_ssize_t n_out) except -1:
     xmin, xsize, w16, kp = win
     if xmin.dtype != np.int64 or xsize.dtype != np.int64 or w16.dtype != np.int16 or kp % 8 or \
@@ -618,8 +644,9 @@ cdef int _u8_window(U8Win* uw, tuple win, int shift, Py_ssize_t n_in, Py_ssize_t
             not (xmin.flags.c_contiguous and xsize.flags.c_contiguous and w16.flags.c_contiguous) or \
             not (1 <= shift <= 30):
         raise ValueError("u8_fused_2d: malformed window table")
-    # memory safety: every window lies inside the source axis
-    if n_out and (xmin.min() < 0 or xsize.min() < 1 or xsize.max() > kp or (xmin + xsize).max() > n_in):
+    # memory safety: every window lies inside the source axis (a C loop: this runs per call)
+    if not _windows_inside(<const int64_t*>cnp.PyArray_DATA(xmin), <const int64_t*>cnp.PyArray_DATA(xsize),
+                           n_out, kp, n_in):
         raise ValueError("u8_fused_2d: window out of range")
     uw.xmin = <const int64_t*>cnp.PyArray_DATA(xmin)
     uw.xsize = <const int64_t*>cnp.PyArray_DATA(xsize)
@@ -866,11 +893,8 @@ def u8_fused_2d(cnp.ndarray src, cnp.ndarray dst, int channels, object win_w, in
         return
     if win_h is not None and win_w is not None:
         # memory safety: each band's rows lie in the source and hold every H tap of the band
-        oh = np.arange(OH)
-        b = oh // band_rows
-        starts = np.asarray(win_h[0])
-        if lo_a.min() < 0 or hi_a.max() > IH or (hi_a - lo_a).max() > max_rows or \
-                (starts < lo_a[b]).any() or (starts + np.asarray(win_h[1]) > hi_a[b]).any():
+        if not _bands_inside(<const int64_t*>cnp.PyArray_DATA(lo_a), <const int64_t*>cnp.PyArray_DATA(hi_a), nb,
+                             max_rows, IH, wh.xmin, wh.xsize, OH, band_rows):
             raise ValueError("u8_fused_2d: bands out of range")
     dims = [(src.shape[d], _byte_stride(src, d), _byte_stride(dst, d)) for d in range(nd - 2)]
     cdef Py_ssize_t planes = _make_loop(&lp, dims)

@@ -354,3 +354,33 @@ def test_dyadic_weights_sum_exactly(variant):
         acc = (1 << (ax.shift - 1)) + (np.where(used, ax.weight, 0)[:, :, None] * taps).sum(1)
         want = np.clip(acc >> ax.shift, 0, 255).astype(np.uint8)
         np.testing.assert_array_equal(out[0, 0], want)
+
+
+def test_window_and_band_checks_refuse_tables_out_of_range():
+    # u8_fused_2d checks, per call, that every W and H window lies inside its source axis and
+    # that each band's buffered rows hold its output rows' H windows
+    k = _dispatch.kernels
+    ax_w = _plan.fixed_axis(40, 17, False, None, "linear", True)
+    ax_h = _plan.fixed_axis(30, 11, False, None, "cubic", True)
+    win_w, win_h = ax_w.u8_windows(), ax_h.u8_windows()
+    bands = k.fused_bands(ax_h.index, ax_h.ntaps, 4)
+    x = np.random.default_rng(6).integers(0, 256, (1, 1, 30, 40), dtype=np.uint8)
+    out = np.empty((1, 1, 11, 17), np.uint8)
+    k.u8_fused_2d(x, out, 1, win_w, ax_w.shift, win_h, ax_h.shift, bands, 4, 1)
+
+    def window(win, col, o, value):
+        parts = [a.copy() if isinstance(a, np.ndarray) else a for a in win]
+        parts[col][o] = value
+        return tuple(parts)
+    last_w = int(win_w[0][-1])
+    for bad_w in [window(win_w, 0, 0, -1), window(win_w, 1, 3, 0), window(win_w, 1, 3, win_w[3] + 1),
+                  window(win_w, 0, 16, 40 - int(win_w[1][16]) + 1), window(win_w, 0, 16, last_w + 40)]:
+        with pytest.raises(ValueError, match="window out of range"):
+            k.u8_fused_2d(x, out, 1, bad_w, ax_w.shift, win_h, ax_h.shift, bands, 4, 1)
+    with pytest.raises(ValueError, match="window out of range"):
+        k.u8_fused_2d(x, out, 1, win_w, ax_w.shift, window(win_h, 0, 10, 30), ax_h.shift, bands, 4, 1)
+    lo, hi, max_rows = bands
+    for bad in [(lo - 1, hi, max_rows), (lo, hi + 30, max_rows + 30), (lo, hi, max_rows - 1),
+                (lo + 1, hi, max_rows), (lo, hi - 1, max_rows)]:
+        with pytest.raises(ValueError, match="bands out of range"):
+            k.u8_fused_2d(x, out, 1, win_w, ax_w.shift, win_h, ax_h.shift, bad, 4, 1)
