@@ -48,6 +48,10 @@ U8_LANES_MIN_BYTES = 8
 #: "Streaming stores").
 STREAM_MIN_BYTES = 16 << 20
 
+#: Volumes run their W, H and D passes fused (no intermediate volume) when each thread's
+#: ring of W+H planes, one per D tap, fits in this many bytes.
+FUSED3_RING_BYTES = 4 << 20
+
 
 def _memory_order(a):
     """Axes of ``a`` from slowest to fastest in memory (stable for ties)."""
@@ -476,6 +480,17 @@ def _separable_rows_step(plan, code, n_out, x):
         pass_h = (ax_h.index, ax_h.weight, ax_h.ntaps, ax_h.shift, None, ax_h.index_max)
         fused = (pass_w, pass_h, prepared[0][3], prepared[1][3], prepared[0][4], prepared[1][5],
                  bands, band_rows, prepared[1][0], prepared[1][6])
+    # ... and the D pass after them, one output depth slice at a time from a per-thread ring
+    # of W+H planes (docs/design.md, "Fusion"): no intermediate volume either
+    fused3 = None
+    if fused is not None and len(prepared) == 3 and prepared[2][1] == nd - 3:
+        ax_d, v_d = prepared[2][2], prepared[2][3]
+        ring_bytes = ax_d.k * ax_h.n_out * ax_w.n_out * inter_dtype.itemsize
+        if (prepared[0][3], prepared[1][3], v_d) in _kernels.FUSED_TRIPLES and \
+                ring_bytes <= FUSED3_RING_BYTES and _kernels.fused3_applies(ax_d.index, ax_d.ntaps):
+            planes = int(np.prod(x.shape[:nd - 3]))
+            fused3 = ((ax_d.index, ax_d.weight, ax_d.ntaps, ax_d.shift, None, ax_d.index_max), v_d,
+                      prepared[2][5], planes * ax_d.n_out, prepared[2][6])
     fused_pass = _kernels.fused_pass_2d
 
     def step(xx, out, stream=False):
@@ -483,6 +498,13 @@ def _separable_rows_step(plan, code, n_out, x):
         todo = prepared
         if fused is not None and xx.strides[-1] == xx.itemsize:
             pass_w, pass_h, v_w, v_h, src_code, dst_code, bands, band_rows, inter_shape, n = fused
+            if fused3 is not None:
+                pass_d, v_d, out_code, slices, n3 = fused3
+                nthreads = _threads_for(n3)
+                if slices >= 2 * nthreads:  # else too few slices to share among the threads
+                    fused_pass(_raw(xx, src_code), _raw(out, out_code), pass_w, pass_h, v_w, v_h, bands,
+                               band_rows, nthreads, stream, pass_d, v_d)
+                    return
             dst = out if inter_shape is None else _empty_in_order(inter_shape, inter_dtype, order_axes)
             fused_pass(_raw(xx, src_code), _raw(dst, dst_code), pass_w, pass_h, v_w, v_h, bands, band_rows,
                        _threads_for(n), stream and dst is out)

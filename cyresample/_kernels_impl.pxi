@@ -35,6 +35,7 @@ cnp.import_array()
 cdef extern from "cyr_dtypes.h" nogil:
     float cyr_half_to_float(uint16_t h)
     uint16_t cyr_float_to_half(float f)
+    void cyr_floats_to_half(const float* s, uint16_t* d, int64_t n)
     float cyr_bf16_to_float(uint16_t h)
     uint16_t cyr_float_to_bf16(float f)
     int8_t cyr_rs_i8(double v)
@@ -354,9 +355,38 @@ def fused_bands(cnp.ndarray index_h, cnp.ndarray ntaps_h, Py_ssize_t band_rows):
     return lo, hi, int((hi - lo).max()) if nb else 0
 
 
+def fused3_applies(cnp.ndarray index, cnp.ndarray ntaps, Py_ssize_t n_in=-1):
+    """Whether a D table can run fused (:func:`fused_pass_2d` with ``pass_d``): the taps of
+    every output span fewer inputs than the table has columns, so that slots ``d % K`` of a
+    ring of K planes never hold two of one output's taps; and, given ``n_in``, every tap
+    lies below it."""
+    index = np.ascontiguousarray(index, dtype=np.int64)
+    ntaps = np.ascontiguousarray(ntaps, dtype=np.int64)
+    cdef const int64_t* ip = <const int64_t*>cnp.PyArray_DATA(index)
+    cdef const int64_t* np_ = <const int64_t*>cnp.PyArray_DATA(ntaps)
+    cdef Py_ssize_t K = index.shape[1], n = index.shape[0], o, k
+    cdef int64_t lo, hi
+    if ntaps.shape[0] != n:
+        return False
+    for o in range(n):
+        if np_[o] < 0 or np_[o] > K:
+            return False
+        if np_[o] == 0:
+            continue
+        lo = hi = ip[o * K]
+        for k in range(1, np_[o]):
+            lo = min(lo, ip[o * K + k])
+            hi = max(hi, ip[o * K + k])
+        if lo < 0 or hi - lo >= K or (n_in >= 0 and hi >= n_in):
+            return False
+    return True
+
+
 def fused_pass_2d(cnp.ndarray src, cnp.ndarray dst, tuple pass_w, tuple pass_h, str variant_w,
-                  str variant_h, tuple bands, Py_ssize_t band_rows, int nthreads, bint stream_out=False):
-    """The W pass and then the H pass in one sweep over bands of output rows.
+                  str variant_h, tuple bands, Py_ssize_t band_rows, int nthreads, bint stream_out=False,
+                  tuple pass_d=None, str variant_d=None):
+    """The W pass and then the H pass in one sweep over bands of output rows; with
+    ``pass_d``, then the D pass too, one output depth slice at a time.
 
     Parameters
     ----------
@@ -376,6 +406,15 @@ def fused_pass_2d(cnp.ndarray src, cnp.ndarray dst, tuple pass_w, tuple pass_h, 
     stream_out : bool, optional
         Write contiguous output rows with streaming stores (as in
         :func:`separable_pass`).
+    pass_d : tuple, optional
+        ``(index, weight, ntaps, shift, None, index_max)`` of the D axis (the
+        third from last, rank >= 4), whose taps for one output span fewer than
+        ``index.shape[1]`` inputs (:func:`fused3_applies`). Each output depth
+        slice combines the W+H planes of its input slices, kept per thread in
+        a ring of ``index.shape[1]`` planes: no intermediate volume.
+    variant_d : str, optional
+        The D pass's variant, from the W+H buffer type to ``dst``'s (a key of
+        ``FUSED_TRIPLES`` with ``variant_w``).
     """
     cdef int nd = src.ndim, d
     cdef Loop lp
@@ -389,15 +428,37 @@ def fused_pass_2d(cnp.ndarray src, cnp.ndarray dst, tuple pass_w, tuple pass_h, 
     info_h = SEPARABLE_VARIANTS[variant_h]
     idx_w, w_w, nt_w, shift_w, poly, max_w = pass_w
     idx_h, w_h, nt_h, shift_h, _, max_h = pass_h
-    if nd < 3 or dst.ndim != nd or src.itemsize != info_w[0] or dst.itemsize != info_h[1] or \
+    cdef int spatial = 2 if pass_d is None else 3
+    cdef Py_ssize_t dst_itemsize = info_h[1]
+    if pass_d is not None:
+        if (variant_w, variant_h, variant_d) not in FUSED_TRIPLES:
+            raise ValueError("fused_pass_2d: no kernel for %s, %s then %s" % (variant_w, variant_h, variant_d))
+        info_d = SEPARABLE_VARIANTS[variant_d]
+        idx_d, w_d, nt_d, shift_d, _, max_d = pass_d
+        dst_itemsize = info_d[1]
+        if w_d.dtype != info_d[2]:
+            raise TypeError("fused_pass_2d: arrays do not match the variants")
+    if nd < spatial + 1 or dst.ndim != nd or src.itemsize != info_w[0] or dst.itemsize != dst_itemsize or \
             w_w.dtype != info_w[2] or w_h.dtype != info_h[2]:
         raise TypeError("fused_pass_2d: arrays do not match the variants")
     cdef Py_ssize_t OW = dst.shape[nd - 1], OH = dst.shape[nd - 2]
     if idx_w.shape[0] != OW or idx_h.shape[0] != OH or nt_w.shape[0] != OW or nt_h.shape[0] != OH:
         raise ValueError("fused_pass_2d: tables do not match the output")
-    for d in range(nd - 2):
+    for d in range(nd - spatial):
         if src.shape[d] != dst.shape[d]:
-            raise ValueError("fused_pass_2d: shapes differ outside H and W")
+            raise ValueError("fused_pass_2d: shapes differ outside the passes' axes")
+    cdef Py_ssize_t OD = 0, R = 0
+    if pass_d is not None:
+        OD = dst.shape[nd - 3]
+        if idx_d.shape[0] != OD or nt_d.shape[0] != OD:
+            raise ValueError("fused_pass_2d: tables do not match the output")
+        # memory safety (every used tap, not only index_max: a cheap loop over OD rows) and
+        # the ring's one-slot-per-tap condition
+        if max_d >= src.shape[nd - 3] or idx_d.dtype != np.int64 or nt_d.dtype != np.int64 or \
+                not (idx_d.flags.c_contiguous and w_d.flags.c_contiguous and nt_d.flags.c_contiguous) or \
+                not fused3_applies(idx_d, nt_d, src.shape[nd - 3]):
+            raise ValueError("fused_pass_2d: D table out of range")
+        R = idx_d.shape[1]
     if _byte_stride(src, nd - 1) != src.itemsize:
         raise ValueError("fused_pass_2d: the source rows must be contiguous")
     # memory safety: tables were checked when their AxisPlan was built; check the sizes
@@ -408,7 +469,7 @@ def fused_pass_2d(cnp.ndarray src, cnp.ndarray dst, tuple pass_w, tuple pass_h, 
     lo, hi, max_rows = bands
     if dst.size == 0:
         return
-    dims = [(src.shape[d], _byte_stride(src, d), _byte_stride(dst, d)) for d in range(nd - 2)]
+    dims = [(src.shape[d], _byte_stride(src, d), _byte_stride(dst, d)) for d in range(nd - spatial)]
     cdef Py_ssize_t planes = _make_loop(&lp, dims)
     lp.stream = stream_out
     cdef cnp.ndarray pbase = None, pw = None
@@ -425,6 +486,21 @@ def fused_pass_2d(cnp.ndarray src, cnp.ndarray dst, tuple pass_w, tuple pass_h, 
     if variant_w == "f32_f32" and poly is None and idx_w.shape[1] >= T16_MIN_TAPS and \
             max_w + 1 <= T16_MAX_COLUMNS and OW <= T16_MAX_COLUMNS:
         tw = max_w + 1
+    if pass_d is not None:
+        _run_fused3(variant_w, variant_d, <const char*>cnp.PyArray_DATA(src), <char*>cnp.PyArray_DATA(dst),
+                    &lp, planes, src.shape[nd - 3], OD, _byte_stride(src, nd - 3), _byte_stride(dst, nd - 3),
+                    lo_a.shape[0], band_rows, OH, OW, _byte_stride(src, nd - 2),
+                    _byte_stride(dst, nd - 2), _byte_stride(dst, nd - 1),
+                    <const int64_t*>cnp.PyArray_DATA(lo_a), <const int64_t*>cnp.PyArray_DATA(hi_a), max_rows, R,
+                    <const int64_t*>cnp.PyArray_DATA(idx_w), <const void*>cnp.PyArray_DATA(w_w),
+                    <const int64_t*>cnp.PyArray_DATA(nt_w), idx_w.shape[1], shift_w, pptr,
+                    <const int64_t*>cnp.PyArray_DATA(pbase) if pbase is not None else NULL,
+                    <const void*>cnp.PyArray_DATA(pw) if pw is not None else NULL,
+                    <const int64_t*>cnp.PyArray_DATA(idx_h), <const void*>cnp.PyArray_DATA(w_h),
+                    <const int64_t*>cnp.PyArray_DATA(nt_h), idx_h.shape[1], shift_h,
+                    <const int64_t*>cnp.PyArray_DATA(idx_d), <const void*>cnp.PyArray_DATA(w_d),
+                    <const int64_t*>cnp.PyArray_DATA(nt_d), R, shift_d, nthreads, tw)
+        return
     _run_fused_pair(variant_w, variant_h, <const char*>cnp.PyArray_DATA(src), <char*>cnp.PyArray_DATA(dst),
                     &lp, planes, lo_a.shape[0], band_rows, OH, OW, _byte_stride(src, nd - 2),
                     _byte_stride(dst, nd - 2), _byte_stride(dst, nd - 1),

@@ -71,6 +71,18 @@ static inline uint16_t cyr_float_to_half(float f) {
 }
 #endif
 
+/* n float32 values to float16 patterns: cyr_float_to_half's values, eight at a time where
+ * F16C has the vector form (a scalar loop storing two bytes at a time also stalls a
+ * following wide load of the same buffer) */
+static inline void cyr_floats_to_half(const float* s, uint16_t* d, int64_t n) {
+    int64_t i = 0;
+#if defined(__F16C__)
+    for (; i + 8 <= n; i += 8)
+        _mm_storeu_si128((__m128i*)(d + i), _mm256_cvtps_ph(_mm256_loadu_ps(s + i), 0));
+#endif
+    for (; i < n; i++) d[i] = cyr_float_to_half(s[i]);
+}
+
 static inline float cyr_bf16_to_float(uint16_t h) { return cyr_bits_to_float((uint32_t)h << 16); }
 
 static inline uint16_t cyr_float_to_bf16(float f) {
