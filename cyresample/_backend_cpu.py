@@ -29,9 +29,13 @@ FUSED_BAND_ROWS = 16
 U8_POLY_MAX_TAPS = 4
 
 #: Channels-last uint8 W windows up to this many taps run eight outputs at a time, one tap
-#: pair per 128-bit lane, unless the axis shrinks and the row kernel holds four image rows
-#: per register (AVX-512): then, and for longer windows, one output of several rows at a time.
+#: pair per 128-bit lane, unless the axis shrinks: then, and for longer windows, the row
+#: kernel computes one output of four image rows at a time (one register of four rows with
+#: AVX-512, two of two with AVX2), except on AVX2 for tables of up to U8_PAIR_SHRINK_MAX_TAPS
+#: columns (the pair kernel wins on those; antialias tables are wider than their windows,
+#: which the pair kernel pays for and the row kernel does not).
 U8_PAIR_MAX_TAPS = 10
+U8_PAIR_SHRINK_MAX_TAPS = 4
 
 #: uint8 window kernels: band heights to try (tallest first), the most bytes of W-pass
 #: rows a band may buffer, and the fewest bands a call should have.
@@ -379,7 +383,7 @@ def _u8_windows_step(plan, x, n_out, fallback):
                            _kernels.u8_poly2_px_applies(poly, ax_w.shift, ax_w.n_in, ax_w.n_out))) else None
     pairs_w = None
     if channels > 1 and win_w is not None and lanes_w is None and ax_w.k <= U8_PAIR_MAX_TAPS and \
-            (ax_w.n_out > ax_w.n_in or _kernels.U8_ROW_LANES < 4):
+            (ax_w.n_out > ax_w.n_in or (_kernels.U8_ROW_LANES < 4 and ax_w.k <= U8_PAIR_SHRINK_MAX_TAPS)):
         npairs = (ax_w.k + 1) // 2
         pairs_w = (_kernels.u8_pair_weights(win_w, npairs), npairs)
     run = _kernels.u8_fused_2d

@@ -69,6 +69,24 @@ def test_variants_bit_identical_on_larger_inputs(variant, dtype, kw, variant_ker
     assert np.array_equal(got, want, equal_nan=True)
 
 
+@pytest.mark.skipif(not OTHERS, reason="only one CPU variant is supported on this machine")
+@pytest.mark.parametrize("variant", OTHERS)
+@pytest.mark.parametrize("channels", [3, 4])
+@pytest.mark.parametrize("kw", [dict(size=(29, 23), mode="bilinear", antialias=True),
+                                dict(scale_factor=0.9, mode="bilinear", antialias=True),
+                                dict(size=(40, 17), mode="bicubic", antialias=True),
+                                dict(scale_factor=0.7, mode="bicubic"), dict(scale_factor=2, mode="bilinear"),
+                                dict(size=(61, 140), mode="bicubic")], ids=str)
+def test_variants_bit_identical_on_channels_last_uint8(variant, channels, kw, variant_kernels):
+    # interleaved RGB/RGBA rows: the pair, row (four rows at a time, then two, then one: 63
+    # rows leave a remainder) and lane kernels of each build against the selected one
+    x = np.random.default_rng(1).integers(0, 256, (2, 63, 101, channels)).astype(np.uint8).transpose(0, 3, 1, 2)
+    want = cyresample.interpolate(x, **kw)
+    variant_kernels(variant)
+    got = cyresample.interpolate(x, **kw)
+    assert np.array_equal(got, want)
+
+
 def test_float16_conversions_identical_on_every_variant():
     # F16C instructions in the avx2/avx512 builds, portable code in the baseline: every
     # float16 widens to the same float32 bits, and float32 values (every float16, the ties

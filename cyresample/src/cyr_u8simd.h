@@ -28,7 +28,8 @@
 #define CYR_U8_AVX512 1
 #endif
 
-/* image rows per register in cyr_u8_hrow_px_rows */
+/* image rows per register in cyr_u8_hrow_px_rows (which takes four rows at a time in two
+ * registers with AVX2) */
 #if defined(CYR_U8_AVX512)
 #define CYR_U8_ROW_LANES 4
 #elif defined(CYR_U8_AVX2)
@@ -223,7 +224,8 @@ static inline void cyr_u8_hrow_px(const uint8_t* s, uint8_t* d, int64_t n_in, in
 
 /* Rows r < nrows of interleaved C-byte pixels (C = 3 or 4), s + r * ss -> d + r * ds, each
  * as by cyr_u8_hrow_px. With AVX2, two rows share each 256-bit register (one per 128-bit
- * lane): 4 taps per step, pixels spread to int16 pairs by one shuffle per tap pair. */
+ * lane; four rows in two registers while four remain, four in one with AVX-512): 4 taps
+ * per step, pixels spread to int16 pairs by one shuffle per tap pair. */
 static inline void cyr_u8_hrow_px_rows(const uint8_t* s, int64_t ss, uint8_t* d, int64_t ds, int64_t nrows,
                                        int64_t n_in, int C, int64_t n_out, const int64_t* xmin,
                                        const int64_t* xsize, const int16_t* w, int64_t Kp, int shift) {
@@ -282,6 +284,62 @@ static inline void cyr_u8_hrow_px_rows(const uint8_t* s, int64_t ss, uint8_t* d,
                     else
                         memcpy(d0 + j * ds + o * C, &v, 3);
                 }
+            }
+        }
+    }
+#else
+    /* four rows in two registers (rows 0, 1 and rows 2, 3, one per 128-bit lane): the
+     * weights, window and loop are shared and the two sums are independent chains */
+    for (; r + 4 <= nrows; r += 4) {
+        const uint8_t* s0 = s + r * ss;
+        uint8_t* d0 = d + r * ds;
+        int64_t o, j;
+        for (o = 0; o < n_out; o++) {
+            const int64_t x0 = xmin[o], n = xsize[o], n4 = (n + 3) & ~(int64_t)3;
+            const int16_t* wp = w + o * Kp;
+            __m256i acc01 = vbias, acc23 = vbias, both;
+            int64_t k;
+            uint32_t v[4];
+            if (n4 > Kp || (x0 + n4 - 4) * C + 16 > row_bytes) {
+                /* a wide load would leave the row: this pixel of the four rows the careful way */
+                for (j = 0; j < 4; j++)
+                    cyr_u8_hrow_px(s0 + j * ss, d0 + j * ds + o * C, n_in, C, 1, xmin + o, xsize + o, wp, Kp,
+                                   shift);
+                continue;
+            }
+            for (k = 0; k < n4; k += 4) {
+                const uint8_t* p = s0 + (x0 + k) * C;
+                const __m256i px01 = _mm256_inserti128_si256(
+                    _mm256_castsi128_si256(_mm_loadu_si128((const __m128i*)p)),
+                    _mm_loadu_si128((const __m128i*)(p + ss)), 1);
+                const __m256i px23 = _mm256_inserti128_si256(
+                    _mm256_castsi128_si256(_mm_loadu_si128((const __m128i*)(p + 2 * ss))),
+                    _mm_loadu_si128((const __m128i*)(p + 3 * ss)), 1);
+                int32_t w01, w23;
+                __m256i vw;
+                memcpy(&w01, wp + k, 4);
+                memcpy(&w23, wp + k + 2, 4);
+                vw = _mm256_set1_epi32(w01);
+                acc01 = _mm256_add_epi32(acc01, _mm256_madd_epi16(_mm256_shuffle_epi8(px01, m01), vw));
+                acc23 = _mm256_add_epi32(acc23, _mm256_madd_epi16(_mm256_shuffle_epi8(px23, m01), vw));
+                if (k + 2 < n) {  /* (taps k+2, k+3 weigh 0 otherwise) */
+                    vw = _mm256_set1_epi32(w23);
+                    acc01 = _mm256_add_epi32(acc01, _mm256_madd_epi16(_mm256_shuffle_epi8(px01, m23), vw));
+                    acc23 = _mm256_add_epi32(acc23, _mm256_madd_epi16(_mm256_shuffle_epi8(px23, m23), vw));
+                }
+            }
+            /* lane 0: row 0's pixel then row 2's; lane 1: row 1's then row 3's */
+            both = _mm256_packs_epi32(_mm256_sra_epi32(acc01, vshift), _mm256_sra_epi32(acc23, vshift));
+            both = _mm256_packus_epi16(both, both);
+            v[0] = (uint32_t)_mm_cvtsi128_si32(_mm256_castsi256_si128(both));
+            v[2] = (uint32_t)_mm_extract_epi32(_mm256_castsi256_si128(both), 1);
+            v[1] = (uint32_t)_mm_cvtsi128_si32(_mm256_extracti128_si256(both, 1));
+            v[3] = (uint32_t)_mm_extract_epi32(_mm256_extracti128_si256(both, 1), 1);
+            for (j = 0; j < 4; j++) {  /* C == 3: the 4th byte is the next pixel's, written next */
+                if (C == 4 || o + 1 < n_out)
+                    memcpy(d0 + j * ds + o * C, &v[j], 4);
+                else
+                    memcpy(d0 + j * ds + o * C, &v[j], 3);
             }
         }
     }
