@@ -289,59 +289,85 @@ static inline void cyr_u8_hrow_px_rows(const uint8_t* s, int64_t ss, uint8_t* d,
     }
 #else
     /* four rows in two registers (rows 0, 1 and rows 2, 3, one per 128-bit lane): the
-     * weights, window and loop are shared and the two sums are independent chains */
+     * weights, window and loop are shared and the two sums are independent chains; four
+     * output pixels are packed and stored together (one 16-byte store per row) */
+    const __m256i squeeze = _mm256_setr_epi8(0, 1, 2, 4, 5, 6, 8, 9, 10, 12, 13, 14, -1, -1, -1, -1,
+                                             0, 1, 2, 4, 5, 6, 8, 9, 10, 12, 13, 14, -1, -1, -1, -1);
     for (; r + 4 <= nrows; r += 4) {
         const uint8_t* s0 = s + r * ss;
         uint8_t* d0 = d + r * ds;
-        int64_t o, j;
-        for (o = 0; o < n_out; o++) {
-            const int64_t x0 = xmin[o], n = xsize[o], n4 = (n + 3) & ~(int64_t)3;
-            const int16_t* wp = w + o * Kp;
-            __m256i acc01 = vbias, acc23 = vbias, both;
-            int64_t k;
-            uint32_t v[4];
-            if (n4 > Kp || (x0 + n4 - 4) * C + 16 > row_bytes) {
-                /* a wide load would leave the row: this pixel of the four rows the careful way */
+        int64_t o = 0, j, q;
+        for (; o + 4 <= n_out; o += 4) {
+            __m256i acc01[4], acc23[4], r01, r23;
+            for (q = 0; q < 4; q++) {
+                const int64_t x0 = xmin[o + q], n = xsize[o + q], n4 = (n + 3) & ~(int64_t)3;
+                if (n4 > Kp || (x0 + n4 - 4) * C + 16 > row_bytes)
+                    break;
+            }
+            if (q < 4) {
+                /* a wide load would leave the row: these pixels of the four rows the careful way */
                 for (j = 0; j < 4; j++)
-                    cyr_u8_hrow_px(s0 + j * ss, d0 + j * ds + o * C, n_in, C, 1, xmin + o, xsize + o, wp, Kp,
-                                   shift);
+                    cyr_u8_hrow_px(s0 + j * ss, d0 + j * ds + o * C, n_in, C, 4, xmin + o, xsize + o, w + o * Kp,
+                                   Kp, shift);
                 continue;
             }
-            for (k = 0; k < n4; k += 4) {
-                const uint8_t* p = s0 + (x0 + k) * C;
-                const __m256i px01 = _mm256_inserti128_si256(
-                    _mm256_castsi128_si256(_mm_loadu_si128((const __m128i*)p)),
-                    _mm_loadu_si128((const __m128i*)(p + ss)), 1);
-                const __m256i px23 = _mm256_inserti128_si256(
-                    _mm256_castsi128_si256(_mm_loadu_si128((const __m128i*)(p + 2 * ss))),
-                    _mm_loadu_si128((const __m128i*)(p + 3 * ss)), 1);
-                int32_t w01, w23;
-                __m256i vw;
-                memcpy(&w01, wp + k, 4);
-                memcpy(&w23, wp + k + 2, 4);
-                vw = _mm256_set1_epi32(w01);
-                acc01 = _mm256_add_epi32(acc01, _mm256_madd_epi16(_mm256_shuffle_epi8(px01, m01), vw));
-                acc23 = _mm256_add_epi32(acc23, _mm256_madd_epi16(_mm256_shuffle_epi8(px23, m01), vw));
-                if (k + 2 < n) {  /* (taps k+2, k+3 weigh 0 otherwise) */
-                    vw = _mm256_set1_epi32(w23);
-                    acc01 = _mm256_add_epi32(acc01, _mm256_madd_epi16(_mm256_shuffle_epi8(px01, m23), vw));
-                    acc23 = _mm256_add_epi32(acc23, _mm256_madd_epi16(_mm256_shuffle_epi8(px23, m23), vw));
+            for (q = 0; q < 4; q++) {
+                const int64_t x0 = xmin[o + q], n = xsize[o + q], n4 = (n + 3) & ~(int64_t)3;
+                const int16_t* wp = w + (o + q) * Kp;
+                __m256i a01 = vbias, a23 = vbias;
+                int64_t k;
+                for (k = 0; k < n4; k += 4) {
+                    const uint8_t* p = s0 + (x0 + k) * C;
+                    const __m256i px01 = _mm256_inserti128_si256(
+                        _mm256_castsi128_si256(_mm_loadu_si128((const __m128i*)p)),
+                        _mm_loadu_si128((const __m128i*)(p + ss)), 1);
+                    const __m256i px23 = _mm256_inserti128_si256(
+                        _mm256_castsi128_si256(_mm_loadu_si128((const __m128i*)(p + 2 * ss))),
+                        _mm_loadu_si128((const __m128i*)(p + 3 * ss)), 1);
+                    int32_t w01, w23;
+                    __m256i vw;
+                    memcpy(&w01, wp + k, 4);
+                    memcpy(&w23, wp + k + 2, 4);
+                    vw = _mm256_set1_epi32(w01);
+                    a01 = _mm256_add_epi32(a01, _mm256_madd_epi16(_mm256_shuffle_epi8(px01, m01), vw));
+                    a23 = _mm256_add_epi32(a23, _mm256_madd_epi16(_mm256_shuffle_epi8(px23, m01), vw));
+                    if (k + 2 < n) {  /* (taps k+2, k+3 weigh 0 otherwise) */
+                        vw = _mm256_set1_epi32(w23);
+                        a01 = _mm256_add_epi32(a01, _mm256_madd_epi16(_mm256_shuffle_epi8(px01, m23), vw));
+                        a23 = _mm256_add_epi32(a23, _mm256_madd_epi16(_mm256_shuffle_epi8(px23, m23), vw));
+                    }
+                }
+                acc01[q] = _mm256_sra_epi32(a01, vshift);
+                acc23[q] = _mm256_sra_epi32(a23, vshift);
+            }
+            /* per lane: the row's pixels o, o + 1 (packs), then o + 2, o + 3, as 16 bytes */
+            r01 = _mm256_packus_epi16(_mm256_packs_epi32(acc01[0], acc01[1]), _mm256_packs_epi32(acc01[2], acc01[3]));
+            r23 = _mm256_packus_epi16(_mm256_packs_epi32(acc23[0], acc23[1]), _mm256_packs_epi32(acc23[2], acc23[3]));
+            if (C == 3) {
+                r01 = _mm256_shuffle_epi8(r01, squeeze);
+                r23 = _mm256_shuffle_epi8(r23, squeeze);
+            }
+            {
+                const __m128i rows[4] = {_mm256_castsi256_si128(r01), _mm256_castsi256_si128(r23),
+                                         _mm256_extracti128_si256(r01, 1), _mm256_extracti128_si256(r23, 1)};
+                /* rows[] holds rows 0, 2, 1, 3 */
+                for (j = 0; j < 4; j++) {
+                    uint8_t* dj = d0 + (j == 0 ? 0 : j == 1 ? 2 : j == 2 ? 1 : 3) * ds + o * C;
+                    if (C == 4 || o + 4 < n_out) {
+                        /* C == 3: the last 4 bytes are the next pixel's, written next */
+                        _mm_storeu_si128((__m128i*)dj, rows[j]);
+                    } else {
+                        uint32_t last = (uint32_t)_mm_extract_epi32(rows[j], 2);
+                        _mm_storel_epi64((__m128i*)dj, rows[j]);
+                        memcpy(dj + 8, &last, 4);
+                    }
                 }
             }
-            /* lane 0: row 0's pixel then row 2's; lane 1: row 1's then row 3's */
-            both = _mm256_packs_epi32(_mm256_sra_epi32(acc01, vshift), _mm256_sra_epi32(acc23, vshift));
-            both = _mm256_packus_epi16(both, both);
-            v[0] = (uint32_t)_mm_cvtsi128_si32(_mm256_castsi256_si128(both));
-            v[2] = (uint32_t)_mm_extract_epi32(_mm256_castsi256_si128(both), 1);
-            v[1] = (uint32_t)_mm_cvtsi128_si32(_mm256_extracti128_si256(both, 1));
-            v[3] = (uint32_t)_mm_extract_epi32(_mm256_extracti128_si256(both, 1), 1);
-            for (j = 0; j < 4; j++) {  /* C == 3: the 4th byte is the next pixel's, written next */
-                if (C == 4 || o + 1 < n_out)
-                    memcpy(d0 + j * ds + o * C, &v[j], 4);
-                else
-                    memcpy(d0 + j * ds + o * C, &v[j], 3);
-            }
         }
+        if (o < n_out)
+            for (j = 0; j < 4; j++)
+                cyr_u8_hrow_px(s0 + j * ss, d0 + j * ds + o * C, n_in, C, n_out - o, xmin + o, xsize + o,
+                               w + o * Kp, Kp, shift);
     }
 #endif
     for (; r + 2 <= nrows; r += 2) {
