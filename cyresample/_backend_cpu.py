@@ -485,7 +485,7 @@ def _separable_rows_step(plan, code, n_out, x):
         fused = (pass_w, pass_h, prepared[0][3], prepared[1][3], prepared[0][4], prepared[1][5],
                  bands, band_rows, prepared[1][0], prepared[1][6])
     # ... and the D pass after them, one output depth slice at a time from a per-thread ring
-    # of W+H planes (docs/design.md, "Fusion"): no intermediate volume either
+    # of W+H planes (docs/design.md, "Fused volumes"): no intermediate volume either
     fused3 = None
     if fused is not None and len(prepared) == 3 and prepared[2][1] == nd - 3:
         ax_d, v_d = prepared[2][2], prepared[2][3]
@@ -495,7 +495,7 @@ def _separable_rows_step(plan, code, n_out, x):
             planes = int(np.prod(x.shape[:nd - 3]))
             fused3 = ((ax_d.index, ax_d.weight, ax_d.ntaps, ax_d.shift, None, ax_d.index_max), v_d,
                       prepared[2][5], planes * ax_d.n_out, prepared[2][6])
-    fused_pass = _kernels.fused_pass_2d
+    fused_pass = _kernels.fused_passes
 
     def step(xx, out, stream=False):
         src = xx

@@ -356,7 +356,7 @@ def fused_bands(cnp.ndarray index_h, cnp.ndarray ntaps_h, Py_ssize_t band_rows):
 
 
 def fused3_applies(cnp.ndarray index, cnp.ndarray ntaps, Py_ssize_t n_in=-1):
-    """Whether a D table can run fused (:func:`fused_pass_2d` with ``pass_d``): the taps of
+    """Whether a D table can run fused (:func:`fused_passes` with ``pass_d``): the taps of
     every output span fewer inputs than the table has columns, so that slots ``d % K`` of a
     ring of K planes never hold two of one output's taps; and, given ``n_in``, every tap
     lies below it."""
@@ -382,7 +382,7 @@ def fused3_applies(cnp.ndarray index, cnp.ndarray ntaps, Py_ssize_t n_in=-1):
     return True
 
 
-def fused_pass_2d(cnp.ndarray src, cnp.ndarray dst, tuple pass_w, tuple pass_h, str variant_w,
+def fused_passes(cnp.ndarray src, cnp.ndarray dst, tuple pass_w, tuple pass_h, str variant_w,
                   str variant_h, tuple bands, Py_ssize_t band_rows, int nthreads, bint stream_out=False,
                   tuple pass_d=None, str variant_d=None):
     """The W pass and then the H pass in one sweep over bands of output rows; with
@@ -423,7 +423,7 @@ def fused_pass_2d(cnp.ndarray src, cnp.ndarray dst, tuple pass_w, tuple pass_h, 
         nthreads = 1
     cdef PolyInfo* pptr = NULL
     if (variant_w, variant_h) not in FUSED_PAIRS:
-        raise ValueError("fused_pass_2d: no kernel for %s then %s" % (variant_w, variant_h))
+        raise ValueError("fused_passes: no kernel for %s then %s" % (variant_w, variant_h))
     info_w = SEPARABLE_VARIANTS[variant_w]
     info_h = SEPARABLE_VARIANTS[variant_h]
     idx_w, w_w, nt_w, shift_w, poly, max_w = pass_w
@@ -432,40 +432,40 @@ def fused_pass_2d(cnp.ndarray src, cnp.ndarray dst, tuple pass_w, tuple pass_h, 
     cdef Py_ssize_t dst_itemsize = info_h[1]
     if pass_d is not None:
         if (variant_w, variant_h, variant_d) not in FUSED_TRIPLES:
-            raise ValueError("fused_pass_2d: no kernel for %s, %s then %s" % (variant_w, variant_h, variant_d))
+            raise ValueError("fused_passes: no kernel for %s, %s then %s" % (variant_w, variant_h, variant_d))
         info_d = SEPARABLE_VARIANTS[variant_d]
         idx_d, w_d, nt_d, shift_d, _, max_d = pass_d
         dst_itemsize = info_d[1]
         if w_d.dtype != info_d[2]:
-            raise TypeError("fused_pass_2d: arrays do not match the variants")
+            raise TypeError("fused_passes: arrays do not match the variants")
     if nd < spatial + 1 or dst.ndim != nd or src.itemsize != info_w[0] or dst.itemsize != dst_itemsize or \
             w_w.dtype != info_w[2] or w_h.dtype != info_h[2]:
-        raise TypeError("fused_pass_2d: arrays do not match the variants")
+        raise TypeError("fused_passes: arrays do not match the variants")
     cdef Py_ssize_t OW = dst.shape[nd - 1], OH = dst.shape[nd - 2]
     if idx_w.shape[0] != OW or idx_h.shape[0] != OH or nt_w.shape[0] != OW or nt_h.shape[0] != OH:
-        raise ValueError("fused_pass_2d: tables do not match the output")
+        raise ValueError("fused_passes: tables do not match the output")
     for d in range(nd - spatial):
         if src.shape[d] != dst.shape[d]:
-            raise ValueError("fused_pass_2d: shapes differ outside the passes' axes")
+            raise ValueError("fused_passes: shapes differ outside the passes' axes")
     cdef Py_ssize_t OD = 0, R = 0
     if pass_d is not None:
         OD = dst.shape[nd - 3]
         if idx_d.shape[0] != OD or nt_d.shape[0] != OD:
-            raise ValueError("fused_pass_2d: tables do not match the output")
+            raise ValueError("fused_passes: tables do not match the output")
         # memory safety (every used tap, not only index_max: a cheap loop over OD rows) and
         # the ring's one-slot-per-tap condition
         if max_d >= src.shape[nd - 3] or idx_d.dtype != np.int64 or nt_d.dtype != np.int64 or \
                 not (idx_d.flags.c_contiguous and w_d.flags.c_contiguous and nt_d.flags.c_contiguous) or \
                 not fused3_applies(idx_d, nt_d, src.shape[nd - 3]):
-            raise ValueError("fused_pass_2d: D table out of range")
+            raise ValueError("fused_passes: D table out of range")
         R = idx_d.shape[1]
     if _byte_stride(src, nd - 1) != src.itemsize:
-        raise ValueError("fused_pass_2d: the source rows must be contiguous")
+        raise ValueError("fused_passes: the source rows must be contiguous")
     # memory safety: tables were checked when their AxisPlan was built; check the sizes
     if max_w >= src.shape[nd - 1] or max_h >= src.shape[nd - 2] or idx_w.dtype != np.int64 or \
             idx_h.dtype != np.int64 or not (idx_w.flags.c_contiguous and idx_h.flags.c_contiguous and
                                             w_w.flags.c_contiguous and w_h.flags.c_contiguous):
-        raise ValueError("fused_pass_2d: tables out of range")
+        raise ValueError("fused_passes: tables out of range")
     lo, hi, max_rows = bands
     if dst.size == 0:
         return
@@ -474,7 +474,7 @@ def fused_pass_2d(cnp.ndarray src, cnp.ndarray dst, tuple pass_w, tuple pass_h, 
     lp.stream = stream_out
     cdef cnp.ndarray pbase = None, pw = None
     if poly is not None:
-        pbase, pw = _poly_table(&pinfo, poly, w_w.dtype, src.shape[nd - 1], OW, "fused_pass_2d")
+        pbase, pw = _poly_table(&pinfo, poly, w_w.dtype, src.shape[nd - 1], OW, "fused_passes")
         pptr = &pinfo
     lo_a = np.ascontiguousarray(lo, dtype=np.int64)
     hi_a = np.ascontiguousarray(hi, dtype=np.int64)

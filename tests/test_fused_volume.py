@@ -49,12 +49,12 @@ def _call(x, kw, out=None):
 def fused_calls(monkeypatch):
     """Counts the kernel calls that fuse the D pass."""
     seen = []
-    real = K.fused_pass_2d
+    real = K.fused_passes
 
     def spy(*args):
         seen.append(len(args) > 10 and args[10] is not None)
         return real(*args)
-    monkeypatch.setattr(K, "fused_pass_2d", spy)
+    monkeypatch.setattr(K, "fused_passes", spy)
     _api._EXECUTORS.clear()
     yield seen
     _api._EXECUTORS.clear()
@@ -179,7 +179,7 @@ def test_fused_pass_refuses_bad_d_tables():
     pass_h = (ih, wh, nh, 0, None, int(ih.max()))
     bands = K.fused_bands(ih, nh, 16)
     args = (x, out, pass_w, pass_h, "f32_f32", "f32_f32", bands, 16, 1, False)
-    K.fused_pass_2d(*args, (idd, wd, nd, 0, None, int(idd.max())), "f32_f32")   # the real table runs
+    K.fused_passes(*args, (idd, wd, nd, 0, None, int(idd.max())), "f32_f32")   # the real table runs
     bad_span = idd.copy()
     bad_span[3] = (0, 3)
     wide = idd.copy()
@@ -190,8 +190,8 @@ def test_fused_pass_refuses_bad_d_tables():
                   (idd, wd, np.full(8, 3, np.int64), 0, None, 3),  # more taps than columns
                   (idd[:7], wd[:7], nd[:7], 0, None, 3)]:          # not one row per output slice
         with pytest.raises(ValueError):
-            K.fused_pass_2d(*args, table, "f32_f32")
+            K.fused_passes(*args, table, "f32_f32")
     with pytest.raises(ValueError):
-        K.fused_pass_2d(*args, (idd, wd, nd, 0, None, 3), "f32_f64")   # no such triple
+        K.fused_passes(*args, (idd, wd, nd, 0, None, 3), "f32_f64")   # no such triple
     with pytest.raises(TypeError):
-        K.fused_pass_2d(*args, (idd, wd.astype(np.float64), nd, 0, None, 3), "f32_f32")
+        K.fused_passes(*args, (idd, wd.astype(np.float64), nd, 0, None, 3), "f32_f32")

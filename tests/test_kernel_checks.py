@@ -1,6 +1,6 @@
 """The separable row kernels refuse tables that would read outside the source.
 
-``separable_pass`` and ``fused_pass_2d`` trust nothing they are given: a polyphase table
+``separable_pass`` and ``fused_passes`` trust nothing they are given: a polyphase table
 (``AxisPlan.polyphase()``) whose taps run past either end of the source axis, or that does
 not fit the output, raises ValueError before any pixel is read. The planner never builds
 such tables, so they are forged here.
@@ -57,10 +57,10 @@ def test_fused_pass_refuses_forged_polyphase():
     bands = K.fused_bands(ax.index, ax.ntaps, 16)
     tables = (ax.index, ax.weight, ax.ntaps, 0)
     pass_h = tables + (None, ax.index_max)
-    K.fused_pass_2d(x, out, tables + (ax.polyphase(), ax.index_max), pass_h, "f32_f32", "f32_f32",
+    K.fused_passes(x, out, tables + (ax.polyphase(), ax.index_max), pass_h, "f32_f32", "f32_f32",
                     bands, 16, 1)
     for name, bad in _bad_polys(ax.polyphase(), 16).items():
         with pytest.raises(ValueError):
-            K.fused_pass_2d(x, out, tables + (bad, ax.index_max), pass_h, "f32_f32", "f32_f32",
+            K.fused_passes(x, out, tables + (bad, ax.index_max), pass_h, "f32_f32", "f32_f32",
                             bands, 16, 1)
             pytest.fail(name)

@@ -62,7 +62,7 @@ def test_fused_w_pass_is_the_table_sum(K, rows):
     for band_rows in (1, 4, 16):
         got = np.empty_like(want)
         bands = k.fused_bands(idx_h, nt_h, band_rows)
-        k.fused_pass_2d(x, got, (idx_w, w_w, nt_w, 0, None, int(idx_w.max())),
+        k.fused_passes(x, got, (idx_w, w_w, nt_w, 0, None, int(idx_w.max())),
                         (idx_h, w_h, nt_h, 0, None, int(idx_h.max())), "f32_f32", "f32_f32", bands, band_rows, 2)
         assert got.tobytes() == want.tobytes(), band_rows
 

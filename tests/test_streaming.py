@@ -96,7 +96,7 @@ class _Recorder:
 
     def __getattr__(self, name):
         fn = getattr(self._k, name)
-        if name not in ("fused_pass_2d", "separable_pass", "gather", "u8_fused_2d"):
+        if name not in ("fused_passes", "separable_pass", "gather", "u8_fused_2d"):
             return fn
 
         def wrapped(*args):
