@@ -52,8 +52,9 @@ U8_LANES_MIN_BYTES = 8
 #: "Streaming stores").
 STREAM_MIN_BYTES = 16 << 20
 
-#: Volumes run their W, H and D passes fused (no intermediate volume) when each thread's
-#: ring of W+H planes, one per D tap, fits in this many bytes.
+#: Volumes run their W, H and D passes fused (no intermediate volume) when the threads'
+#: rings of W+H planes, one plane per D tap and thread, take no more memory than the
+#: intermediate volume they replace, or at most this many bytes.
 FUSED3_RING_BYTES = 4 << 20
 
 
@@ -489,12 +490,13 @@ def _separable_rows_step(plan, code, n_out, x):
     fused3 = None
     if fused is not None and len(prepared) == 3 and prepared[2][1] == nd - 3:
         ax_d, v_d = prepared[2][2], prepared[2][3]
-        ring_bytes = ax_d.k * ax_h.n_out * ax_w.n_out * inter_dtype.itemsize
         if (prepared[0][3], prepared[1][3], v_d) in _kernels.FUSED_TRIPLES and \
-                ring_bytes <= FUSED3_RING_BYTES and _kernels.fused3_applies(ax_d.index, ax_d.ntaps):
+                _kernels.fused3_applies(ax_d.index, ax_d.ntaps):
             planes = int(np.prod(x.shape[:nd - 3]))
+            ring_bytes = ax_d.k * ax_h.n_out * ax_w.n_out * inter_dtype.itemsize
+            inter_bytes = int(np.prod(prepared[1][0])) * inter_dtype.itemsize
             fused3 = ((ax_d.index, ax_d.weight, ax_d.ntaps, ax_d.shift, None, ax_d.index_max), v_d,
-                      prepared[2][5], planes * ax_d.n_out, prepared[2][6])
+                      prepared[2][5], planes * ax_d.n_out, prepared[2][6], ring_bytes, inter_bytes)
     fused_pass = _kernels.fused_passes
 
     def step(xx, out, stream=False):
@@ -503,9 +505,12 @@ def _separable_rows_step(plan, code, n_out, x):
         if fused is not None and xx.strides[-1] == xx.itemsize:
             pass_w, pass_h, v_w, v_h, src_code, dst_code, bands, band_rows, inter_shape, n = fused
             if fused3 is not None:
-                pass_d, v_d, out_code, slices, n3 = fused3
+                pass_d, v_d, out_code, slices, n3, ring_bytes, inter_bytes = fused3
                 nthreads = _threads_for(n3)
-                if slices >= 2 * nthreads:  # else too few slices to share among the threads
+                # enough slices to share among the threads, and rings no larger than the
+                # intermediate volume (or small)
+                if slices >= 2 * nthreads and \
+                        ring_bytes * max(nthreads, 1) <= max(FUSED3_RING_BYTES, inter_bytes):
                     fused_pass(_raw(xx, src_code), _raw(out, out_code), pass_w, pass_h, v_w, v_h, bands,
                                band_rows, nthreads, stream, pass_d, v_d)
                     return

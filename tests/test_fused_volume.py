@@ -1,7 +1,7 @@
 """Fused volumes (docs/design.md, "Fusion"): a 3-D separable call runs its W, H and D passes
 in one sweep, each output depth slice combining the W+H planes of its input slices from a
 per-thread ring (no intermediate volume). Every value must be the bits of the three
-separate passes: checked against the unfused path (the ring budget set to 0) for every
+separate passes: checked against the unfused path (every D table refused) for every
 dtype with a fused kernel, every 3-D interpolating mode, strided and streamed outputs, and
 one and two threads; and the kernel refuses D tables it cannot run.
 """
@@ -62,7 +62,7 @@ def fused_calls(monkeypatch):
 
 def _unfused(monkeypatch, x, kw, out=None):
     with monkeypatch.context() as m:
-        m.setattr(_backend_cpu, "FUSED3_RING_BYTES", 0)
+        m.setattr(K, "fused3_applies", lambda *args: False)
         _api._EXECUTORS.clear()
         try:
             return _call(x, kw, out)
@@ -140,13 +140,23 @@ def test_few_slices_use_every_thread(monkeypatch, fused_calls):
 
 
 def test_ring_budget_bounds_the_fusion(monkeypatch, fused_calls):
-    monkeypatch.setattr(_backend_cpu, "FUSED3_RING_BYTES", 2 * 30 * 30 * 4 - 1)
-    _call(_make((1, 1, 8, 15, 15), "float32"), dict(scale_factor=2, mode="trilinear"))
-    assert fused_calls == [False]
-    monkeypatch.setattr(_backend_cpu, "FUSED3_RING_BYTES", 2 * 30 * 30 * 4)
-    _api._EXECUTORS.clear()
-    _call(_make((1, 1, 8, 15, 15), "float32"), dict(scale_factor=2, mode="trilinear"))
-    assert fused_calls == [False, True]
+    # two input slices, two threads (output large enough for threads): the rings (two
+    # planes each) would hold twice the intermediate volume (two planes), so they must fit
+    # the small budget
+    plane = 70 * 70 * 4
+    x = _make((1, 1, 2, 35, 35), "float32")
+    kw = dict(size=(8, 70, 70), mode="trilinear")
+    with cyresample.threads(2):
+        monkeypatch.setattr(_backend_cpu, "FUSED3_RING_BYTES", 4 * plane - 1)
+        _call(x, kw)
+        assert fused_calls == [False]
+        monkeypatch.setattr(_backend_cpu, "FUSED3_RING_BYTES", 4 * plane)
+        _call(x, kw)
+        assert fused_calls == [False, True]
+    with cyresample.threads(1):  # one ring: no larger than the intermediate volume
+        monkeypatch.setattr(_backend_cpu, "FUSED3_RING_BYTES", 0)
+        _call(x, kw)
+        assert fused_calls == [False, True, True]
 
 
 def test_fused3_applies():
