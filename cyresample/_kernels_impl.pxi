@@ -130,6 +130,9 @@ cdef extern from "cyr_clsimd.h" nogil:
                              int64_t K)
     int64_t cyr_cl_poly_f32(const float* s, float* d, int64_t M, int64_t P, int64_t Q, const int64_t* b,
                             const float* w, int64_t K)
+    int64_t cyr_gather32_plan(const int64_t* off, int64_t L, int32_t* pos, int64_t* base, int64_t* span)
+    void cyr_gather32_row(const char* s, char* d, int64_t L, const int64_t* off, const int32_t* pos,
+                          const int64_t* base, const int64_t* span)
 
 
 cdef inline void _row_offsets(const Loop* lp, Py_ssize_t row, Py_ssize_t* soff,
@@ -1037,9 +1040,11 @@ cdef inline void _copy_block(char* d, const char* s, Py_ssize_t nbytes, int word
 cdef inline void _gather_block_rows(const char* src, char* dst, Py_ssize_t b0, Py_ssize_t rows, int nd,
                                     const Py_ssize_t* oshape, const Py_ssize_t* dstr,
                                     const Py_ssize_t* const* offs, Py_ssize_t L, Py_ssize_t din,
-                                    const Py_ssize_t* inner_off, Py_ssize_t nbytes) noexcept nogil:
+                                    const Py_ssize_t* inner_off, Py_ssize_t nbytes, const int32_t* gpos,
+                                    const int64_t* gbase, const int64_t* gspan) noexcept nogil:
     # Rows b0 .. b0+GATHER_ROWS-1. A row whose source row equals the previous row's (integer
-    # upscaling) is a copy of that output row when rows are contiguous.
+    # upscaling) is a copy of that output row when rows are contiguous. gpos != NULL: a
+    # cyr_gather32_plan of the inner offsets (4-byte elements, contiguous in both rows).
     cdef Py_ssize_t row, q, r, soff, doff, j, prev_soff = -1, prev_doff = 0
     cdef int d, words = <int>(nbytes // 4) if nbytes % 4 == 0 else 0
     cdef const char* s
@@ -1058,7 +1063,9 @@ cdef inline void _gather_block_rows(const char* src, char* dst, Py_ssize_t b0, P
             memcpy(dd, dst + prev_doff, L * nbytes)
         else:
             s = src + soff
-            if nbytes == 4:
+            if gpos != NULL:
+                cyr_gather32_row(s, dd, L, <const int64_t*>inner_off, gpos, gbase, gspan)
+            elif nbytes == 4:
                 for j in range(L):
                     (<uint32_t*>(dd + j * din))[0] = (<const uint32_t*>(s + inner_off[j]))[0]
             elif nbytes == 8:
@@ -1077,17 +1084,41 @@ cdef inline void _gather_block_rows(const char* src, char* dst, Py_ssize_t b0, P
         prev_doff = doff
 
 
-cdef void _gather_copy(const char* src, char* dst, Py_ssize_t rows, int nd,
-                       const Py_ssize_t* oshape, const Py_ssize_t* dstr, const Py_ssize_t* const* offs,
-                       Py_ssize_t L, Py_ssize_t din, const Py_ssize_t* inner_off, Py_ssize_t nbytes,
-                       int nthreads) noexcept nogil:
-    cdef Py_ssize_t blk, nblk = (rows + GATHER_ROWS - 1) // GATHER_ROWS
+cdef int _gather_copy(const char* src, char* dst, Py_ssize_t rows, int nd,
+                      const Py_ssize_t* oshape, const Py_ssize_t* dstr, const Py_ssize_t* const* offs,
+                      Py_ssize_t L, Py_ssize_t din, const Py_ssize_t* inner_off, Py_ssize_t nbytes,
+                      Py_ssize_t sin_, int nthreads) noexcept nogil:
+    # 4-byte elements in contiguous rows of both arrays: windows of permutes where the
+    # inner offsets allow (cyr_gather32_plan, built once per call: O(L))
+    cdef Py_ssize_t blk, nblk = (rows + GATHER_ROWS - 1) // GATHER_ROWS, ng = 0
+    cdef int32_t* gpos = NULL
+    cdef int64_t* gmeta = NULL
+    if nbytes == 4 and din == 4 and sin_ == 4 and L >= 16:
+        gpos = <int32_t*>malloc(L * sizeof(int32_t) + 64)
+        gmeta = <int64_t*>malloc(2 * (L // 4 + 1) * sizeof(int64_t))
+        if gpos == NULL or gmeta == NULL:
+            free(gpos)
+            free(gmeta)
+            return 1
+        ng = cyr_gather32_plan(<const int64_t*>inner_off, L, gpos, gmeta, gmeta + L // 4 + 1)
+        if ng < 0:
+            free(gpos)
+            free(gmeta)
+            gpos = NULL
+            gmeta = NULL
+    cdef const int64_t* gbase = gmeta
+    cdef const int64_t* gspan = gmeta + L // 4 + 1 if gmeta != NULL else NULL
     if nthreads <= 0:  # small work (_threads_for): serially, no OpenMP team to start
         for blk in range(nblk):
-            _gather_block_rows(src, dst, blk * GATHER_ROWS, rows, nd, oshape, dstr, offs, L, din, inner_off, nbytes)
+            _gather_block_rows(src, dst, blk * GATHER_ROWS, rows, nd, oshape, dstr, offs, L, din, inner_off, nbytes,
+                               gpos, gbase, gspan)
     else:
         for blk in prange(nblk, nogil=True, schedule="static", num_threads=nthreads):
-            _gather_block_rows(src, dst, blk * GATHER_ROWS, rows, nd, oshape, dstr, offs, L, din, inner_off, nbytes)
+            _gather_block_rows(src, dst, blk * GATHER_ROWS, rows, nd, oshape, dstr, offs, L, din, inner_off, nbytes,
+                               gpos, gbase, gspan)
+    free(gpos)
+    free(gmeta)
+    return 0
 
 
 cdef inline void _gather_pixel_block(const char* src, char* dst, Py_ssize_t b0, Py_ssize_t rows, int nd,
@@ -1233,11 +1264,15 @@ def gather(cnp.ndarray src, cnp.ndarray dst, list offsets, int nthreads, bint ch
     cdef const Py_ssize_t* ioff = <const Py_ssize_t*>cnp.PyArray_DATA(inner_arr)
     cdef const char* sp = <const char*>cnp.PyArray_DATA(src)
     cdef char* dp = <char*>cnp.PyArray_DATA(dst)
+    cdef Py_ssize_t sin_ = _byte_stride(src, inner)
+    cdef int failed = 0
     with nogil:
         if nbytes in (3, 6, 12, 16):
             _gather_pixels(sp, dp, rows, nouter, oshape, dstr, offp, L, din, ioff, nbytes, nthreads)
         else:
-            _gather_copy(sp, dp, rows, nouter, oshape, dstr, offp, L, din, ioff, nbytes, nthreads)
+            failed = _gather_copy(sp, dp, rows, nouter, oshape, dstr, offp, L, din, ioff, nbytes, sin_, nthreads)
+    if failed:
+        raise MemoryError("gather: cannot allocate the permute table")
 
 
 # ----------------------------------------------------------------------------------------------

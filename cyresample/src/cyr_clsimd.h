@@ -21,6 +21,7 @@
 #define CYR_CLSIMD_H
 
 #include <stdint.h>
+#include <string.h>
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
@@ -199,6 +200,64 @@ static inline int64_t cyr_cl_poly_f32(const float* s, float* d, int64_t M, int64
     (void)s; (void)d; (void)M; (void)P; (void)Q; (void)b; (void)w; (void)K;
     return 0;
 #endif
+}
+
+/* The nearest modes' gather of 4-byte elements along a contiguous source row (any 4-byte
+ * dtype; permutes move bits, never convert them): d[j] = s[x[j]] for j < L, x[j] the
+ * element index (byte offset / 4). cyr_gather32_plan splits the outputs into groups of
+ * CYR_CL_LANES whose indices lie in a window of 2 CYR_CL_LANES elements: base[g] is the
+ * group's lowest index, span[g] the window's length (0: the group is copied one element at
+ * a time), pos the lanes' positions in it. Returns the number of groups, or -1 without
+ * SIMD. cyr_gather32_row then fills a row from the window (masked loads: only elements
+ * base[g] .. base[g] + span[g] - 1 are read, all between two indices of the group) with one
+ * cyr_cl_gather per group. Upscaling (each index twice) and down2 (every other index) rows
+ * are such groups. */
+static inline int64_t cyr_gather32_plan(const int64_t* off, int64_t L, int32_t* pos, int64_t* base, int64_t* span) {
+#if defined(CYR_CL_LANES)
+    const int64_t ng = L / CYR_CL_LANES;
+    int64_t g, l;
+    for (g = 0; g < ng; g++) {
+        const int64_t* o = off + g * CYR_CL_LANES;
+        int64_t lo = o[0] / 4, hi = lo;
+        for (l = 1; l < CYR_CL_LANES; l++) {
+            lo = o[l] / 4 < lo ? o[l] / 4 : lo;
+            hi = o[l] / 4 > hi ? o[l] / 4 : hi;
+        }
+        base[g] = lo;
+        span[g] = hi - lo < 2 * CYR_CL_LANES ? hi - lo + 1 : 0;
+        for (l = 0; l < CYR_CL_LANES; l++)
+            pos[g * CYR_CL_LANES + l] = span[g] ? (int32_t)(o[l] / 4 - lo) : 0;
+    }
+    return ng;
+#else
+    (void)off; (void)L; (void)pos; (void)base; (void)span;
+    return -1;
+#endif
+}
+
+static inline void cyr_gather32_row(const char* s, char* d, int64_t L, const int64_t* off, const int32_t* pos,
+                                    const int64_t* base, const int64_t* span) {
+    int64_t j = 0, l;
+#if defined(CYR_CL_LANES)
+    const float* sf = (const float*)s;
+    float* df = (float*)d;
+    int64_t g;
+    for (g = 0; j + CYR_CL_LANES <= L; g++, j += CYR_CL_LANES) {
+        if (span[g]) {
+            const float* p = sf + base[g];
+            const cyr_cl_vf x0 = cyr_cl_load_n(p, span[g]);
+            const cyr_cl_vf x1 = span[g] > CYR_CL_LANES ? cyr_cl_load_n(p + CYR_CL_LANES, span[g] - CYR_CL_LANES) : x0;
+            cyr_cl_storeu(df + j, cyr_cl_gather(x0, x1, cyr_cl_taps_load(pos + j)));
+        } else {
+            for (l = 0; l < CYR_CL_LANES; l++)
+                memcpy(d + 4 * (j + l), s + off[j + l], 4);
+        }
+    }
+#else
+    (void)pos; (void)base; (void)span;
+#endif
+    for (; j < L; j++)
+        memcpy(d + 4 * j, s + off[j], 4);
 }
 
 /* One RGBA float32 pixel of the channels-last product kernel (_pointwise.pxi.tp): the four
