@@ -202,37 +202,85 @@ static inline int64_t cyr_cl_poly_f32(const float* s, float* d, int64_t M, int64
 #endif
 }
 
-/* The nearest modes' gather of 4-byte elements along a contiguous source row (any 4-byte
- * dtype; permutes move bits, never convert them): d[j] = s[x[j]] for j < L, x[j] the
- * element index (byte offset / 4). cyr_gather32_plan splits the outputs into groups of
- * CYR_CL_LANES whose indices lie in a window of 2 CYR_CL_LANES elements: base[g] is the
- * group's lowest index, span[g] the window's length (0: the group is copied one element at
- * a time), pos the lanes' positions in it. Returns the number of groups, or -1 without
- * SIMD. cyr_gather32_row then fills a row from the window (masked loads: only elements
- * base[g] .. base[g] + span[g] - 1 are read, all between two indices of the group) with one
- * cyr_cl_gather per group. Upscaling (each index twice) and down2 (every other index) rows
- * are such groups. */
-static inline int64_t cyr_gather32_plan(const int64_t* off, int64_t L, int32_t* pos, int64_t* base, int64_t* span) {
-#if defined(CYR_CL_LANES)
-    const int64_t ng = L / CYR_CL_LANES;
+/* The nearest modes' gather of 4-byte (and, with AVX-512 BW, 2-byte) elements along a
+ * contiguous source row (any dtype of that size; permutes move bits, never convert them):
+ * d[j] = s[x[j]] for j < L, x[j] the element index (byte offset / element size).
+ * cyr_gather_plan splits the outputs into groups of `lanes` whose indices lie in a window of
+ * 2 lanes elements: base[g] is the group's lowest index, span[g] the window's length (0:
+ * the group is copied one element at a time), pos (int32 for 4-byte elements, int16 for
+ * 2-byte ones) the lanes' positions in it. cyr_gather32_plan / cyr_gather16_plan return the
+ * number of groups, or -1 where this build has no such permutes. The row functions then
+ * fill a row from the windows (masked loads: only elements base[g] .. base[g] + span[g] - 1
+ * are read, all between two indices of the group) with one two-register permute per
+ * group. Upscaling (each index twice) and down2 (every other index) rows are such groups. */
+static inline int64_t cyr_gather_plan(const int64_t* off, int64_t L, int64_t esize, int64_t lanes, int32_t* pos32,
+                                      int16_t* pos16, int64_t* base, int64_t* span) {
+    const int64_t ng = L / lanes;
     int64_t g, l;
     for (g = 0; g < ng; g++) {
-        const int64_t* o = off + g * CYR_CL_LANES;
-        int64_t lo = o[0] / 4, hi = lo;
-        for (l = 1; l < CYR_CL_LANES; l++) {
-            lo = o[l] / 4 < lo ? o[l] / 4 : lo;
-            hi = o[l] / 4 > hi ? o[l] / 4 : hi;
+        const int64_t* o = off + g * lanes;
+        int64_t lo = o[0] / esize, hi = lo;
+        for (l = 1; l < lanes; l++) {
+            lo = o[l] / esize < lo ? o[l] / esize : lo;
+            hi = o[l] / esize > hi ? o[l] / esize : hi;
         }
         base[g] = lo;
-        span[g] = hi - lo < 2 * CYR_CL_LANES ? hi - lo + 1 : 0;
-        for (l = 0; l < CYR_CL_LANES; l++)
-            pos[g * CYR_CL_LANES + l] = span[g] ? (int32_t)(o[l] / 4 - lo) : 0;
+        span[g] = hi - lo < 2 * lanes ? hi - lo + 1 : 0;
+        for (l = 0; l < lanes; l++) {
+            const int64_t at = span[g] ? o[l] / esize - lo : 0;
+            if (pos32)
+                pos32[g * lanes + l] = (int32_t)at;
+            else
+                pos16[g * lanes + l] = (int16_t)at;
+        }
     }
     return ng;
+}
+
+static inline int64_t cyr_gather32_plan(const int64_t* off, int64_t L, int32_t* pos, int64_t* base, int64_t* span) {
+#if defined(CYR_CL_LANES)
+    return cyr_gather_plan(off, L, 4, CYR_CL_LANES, pos, NULL, base, span);
 #else
     (void)off; (void)L; (void)pos; (void)base; (void)span;
     return -1;
 #endif
+}
+
+static inline int64_t cyr_gather16_plan(const int64_t* off, int64_t L, int16_t* pos, int64_t* base, int64_t* span) {
+#if defined(__AVX512BW__)
+    return cyr_gather_plan(off, L, 2, 32, NULL, pos, base, span);
+#else
+    (void)off; (void)L; (void)pos; (void)base; (void)span;
+    return -1;
+#endif
+}
+
+static inline void cyr_gather16_row(const char* s, char* d, int64_t L, const int64_t* off, const int16_t* pos,
+                                    const int64_t* base, const int64_t* span) {
+    int64_t j = 0;
+#if defined(__AVX512BW__)
+    const int16_t* sh = (const int16_t*)s;
+    int16_t* dh = (int16_t*)d;
+    int64_t g, l;
+    for (g = 0; j + 32 <= L; g++, j += 32) {
+        if (span[g]) {
+            const int16_t* p = sh + base[g];
+            const int64_t n0 = span[g] >= 32 ? 32 : span[g], n1 = span[g] - n0;
+            const __m512i x0 = _mm512_maskz_loadu_epi16((__mmask32)(n0 >= 32 ? 0xFFFFFFFFu : (1u << n0) - 1), p);
+            const __m512i x1 = n1 > 0 ? _mm512_maskz_loadu_epi16(
+                (__mmask32)(n1 >= 32 ? 0xFFFFFFFFu : (1u << n1) - 1), p + 32) : x0;
+            _mm512_storeu_si512((void*)(dh + j),
+                                _mm512_permutex2var_epi16(x0, _mm512_loadu_si512((const void*)(pos + j)), x1));
+        } else {
+            for (l = 0; l < 32; l++)
+                memcpy(d + 2 * (j + l), s + off[j + l], 2);
+        }
+    }
+#else
+    (void)pos; (void)base; (void)span;
+#endif
+    for (; j < L; j++)
+        memcpy(d + 2 * j, s + off[j], 2);
 }
 
 static inline void cyr_gather32_row(const char* s, char* d, int64_t L, const int64_t* off, const int32_t* pos,
