@@ -133,6 +133,9 @@ cdef extern from "cyr_clsimd.h" nogil:
     int64_t cyr_gather32_plan(const int64_t* off, int64_t L, int32_t* pos, int64_t* base, int64_t* span)
     void cyr_gather32_row(const char* s, char* d, int64_t L, const int64_t* off, const int32_t* pos,
                           const int64_t* base, const int64_t* span)
+    int64_t cyr_gather64_plan(const int64_t* off, int64_t L, int32_t* pos, int64_t* base, int64_t* span)
+    void cyr_gather64_row(const char* s, char* d, int64_t L, const int64_t* off, const int32_t* pos,
+                          const int64_t* base, const int64_t* span)
     int64_t cyr_gather16_plan(const int64_t* off, int64_t L, int16_t* pos, int64_t* base, int64_t* span)
     void cyr_gather16_row(const char* s, char* d, int64_t L, const int64_t* off, const int16_t* pos,
                           const int64_t* base, const int64_t* span)
@@ -1047,8 +1050,8 @@ cdef inline void _gather_block_rows(const char* src, char* dst, Py_ssize_t b0, P
                                     const int64_t* gbase, const int64_t* gspan) noexcept nogil:
     # Rows b0 .. b0+GATHER_ROWS-1. A row whose source row equals the previous row's (integer
     # upscaling) is a copy of that output row when rows are contiguous. gpos != NULL: a
-    # cyr_gather32_plan (nbytes 4) or cyr_gather16_plan (nbytes 2) of the inner offsets
-    # (elements contiguous in both rows).
+    # cyr_gather64_plan, cyr_gather32_plan or cyr_gather16_plan (nbytes 8, 4, 2) of the
+    # inner offsets (elements contiguous in both rows).
     cdef Py_ssize_t row, q, r, soff, doff, j, prev_soff = -1, prev_doff = 0
     cdef int d, words = <int>(nbytes // 4) if nbytes % 4 == 0 else 0
     cdef const char* s
@@ -1069,6 +1072,8 @@ cdef inline void _gather_block_rows(const char* src, char* dst, Py_ssize_t b0, P
             s = src + soff
             if gpos != NULL and nbytes == 4:
                 cyr_gather32_row(s, dd, L, <const int64_t*>inner_off, <const int32_t*>gpos, gbase, gspan)
+            elif gpos != NULL and nbytes == 8:
+                cyr_gather64_row(s, dd, L, <const int64_t*>inner_off, <const int32_t*>gpos, gbase, gspan)
             elif gpos != NULL:
                 cyr_gather16_row(s, dd, L, <const int64_t*>inner_off, <const int16_t*>gpos, gbase, gspan)
             elif nbytes == 4:
@@ -1094,19 +1099,21 @@ cdef int _gather_copy(const char* src, char* dst, Py_ssize_t rows, int nd,
                       const Py_ssize_t* oshape, const Py_ssize_t* dstr, const Py_ssize_t* const* offs,
                       Py_ssize_t L, Py_ssize_t din, const Py_ssize_t* inner_off, Py_ssize_t nbytes,
                       Py_ssize_t sin_, int nthreads) noexcept nogil:
-    # 4- and 2-byte elements in contiguous rows of both arrays: windows of permutes where the
-    # inner offsets allow (cyr_gather32_plan / cyr_gather16_plan, built once per call: O(L))
+    # 8-, 4- and 2-byte elements in contiguous rows of both arrays: windows of permutes where
+    # the inner offsets allow (cyr_gather64/32/16_plan, built once per call: O(L))
     cdef Py_ssize_t blk, nblk = (rows + GATHER_ROWS - 1) // GATHER_ROWS, ng = 0
     cdef void* gpos = NULL
     cdef int64_t* gmeta = NULL
-    if (nbytes == 4 or nbytes == 2) and din == nbytes and sin_ == nbytes and L >= 16:
-        gpos = malloc(L * sizeof(int32_t) + 64)
+    if (nbytes == 8 or nbytes == 4 or nbytes == 2) and din == nbytes and sin_ == nbytes and L >= 16:
+        gpos = malloc(2 * L * sizeof(int32_t) + 64)
         gmeta = <int64_t*>malloc(2 * (L // 4 + 1) * sizeof(int64_t))
         if gpos == NULL or gmeta == NULL:
             free(gpos)
             free(gmeta)
             return 1
-        if nbytes == 4:
+        if nbytes == 8:
+            ng = cyr_gather64_plan(<const int64_t*>inner_off, L, <int32_t*>gpos, gmeta, gmeta + L // 4 + 1)
+        elif nbytes == 4:
             ng = cyr_gather32_plan(<const int64_t*>inner_off, L, <int32_t*>gpos, gmeta, gmeta + L // 4 + 1)
         else:
             ng = cyr_gather16_plan(<const int64_t*>inner_off, L, <int16_t*>gpos, gmeta, gmeta + L // 4 + 1)

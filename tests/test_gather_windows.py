@@ -1,7 +1,6 @@
-"""The nearest gather of 4-byte and 2-byte elements through permute windows (docs/design.md,
-"Nearest gathers"): groups of 8, 16 or 32 outputs whose source indices lie in a window of
-twice as many elements are one permute of that window; others are copied one element at a
-time.
+"""The nearest gather of 8-, 4- and 2-byte elements through permute windows (docs/design.md,
+"Nearest gathers"): groups of 4 to 32 outputs whose source indices lie in a window of twice
+as many elements are one permute of that window; others are copied one element at a time.
 Every output must be the source element's bits (NaN payloads included: permutes move bits),
 for any index pattern (up, down, reversed, scattered, repeated), every row length (tails),
 on every CPU variant, without reading past the source (a guard page after it).
@@ -30,9 +29,12 @@ def _patterns(n_in, rng):
 
 
 def _source(rng, shape, bits_dtype=np.uint32):
-    bits = rng.integers(0, 2 ** 32, shape, dtype=np.uint64).astype(bits_dtype)
+    bits = rng.integers(0, 2 ** 63, shape, dtype=np.uint64).astype(bits_dtype)
     flat = bits.reshape(-1)
-    if bits_dtype == np.uint32:
+    if bits_dtype == np.uint64:
+        flat[::7] = 0x7FF0000000000001   # float64 signalling NaN
+        flat[1::11] = 0xFFF8000000012345  # negative quiet NaN with a payload
+    elif bits_dtype == np.uint32:
         flat[::7] = 0x7F800001   # signalling NaN: a float copy would quiet it
         flat[1::11] = 0xFFC12345  # negative quiet NaN with a payload
     else:
@@ -46,12 +48,13 @@ def _source(rng, shape, bits_dtype=np.uint32):
 def test_gather_windows_copy_bits(variant, n_in):
     k = _dispatch.load(variant)
     rng = np.random.default_rng(n_in)
-    srcs = {np.uint32: _source(rng, (2, 3, n_in)), np.uint16: _source(rng, (2, 3, n_in), np.uint16)}
+    srcs = {8: _source(rng, (2, 3, n_in), np.uint64), 4: _source(rng, (2, 3, n_in)),
+            2: _source(rng, (2, 3, n_in), np.uint16)}
     for name, idx in _patterns(n_in, rng):
         idx = np.minimum(np.asarray(idx, dtype=np.intp), n_in - 1)
         rows = np.array([2, 0, 1], dtype=np.intp)
-        for dtype in (np.float32, np.int32, np.float16, np.int16):
-            src = srcs[np.uint32 if np.dtype(dtype).itemsize == 4 else np.uint16]
+        for dtype in (np.float64, np.int64, np.float32, np.int32, np.float16, np.int16):
+            src = srcs[np.dtype(dtype).itemsize]
             s = src.view(dtype)
             dst = np.zeros((2, 3, idx.size), dtype)
             offsets = [np.arange(2, dtype=np.intp) * s.strides[0], rows * s.strides[1], idx * s.strides[2]]
@@ -66,7 +69,7 @@ def test_gather_windows_stay_inside_the_source(variant):
     # read past it (masked loads)
     k = _dispatch.load(variant)
     n = 80
-    for dtype in (np.float32, np.float16):
+    for dtype in (np.float64, np.float32, np.float16):
         size = np.dtype(dtype).itemsize
         buf, m, release = guarded(n * size)
         try:

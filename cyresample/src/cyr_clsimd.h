@@ -209,7 +209,8 @@ static inline int64_t cyr_cl_poly_f32(const float* s, float* d, int64_t M, int64
  * 2 lanes elements: base[g] is the group's lowest index, span[g] the window's length (0:
  * the group is copied one element at a time), pos (int32 for 4-byte elements, int16 for
  * 2-byte ones) the lanes' positions in it. cyr_gather32_plan / cyr_gather16_plan return the
- * number of groups, or -1 where this build has no such permutes. The row functions then
+ * number of groups, or -1 where this build has no such permutes (8-byte elements:
+ * cyr_gather64_plan, two 4-byte lanes each). The row functions then
  * fill a row from the windows (masked loads: only elements base[g] .. base[g] + span[g] - 1
  * are read, all between two indices of the group) with one two-register permute per
  * group. Upscaling (each index twice) and down2 (every other index) rows are such groups. */
@@ -228,10 +229,14 @@ static inline int64_t cyr_gather_plan(const int64_t* off, int64_t L, int64_t esi
         span[g] = hi - lo < 2 * lanes ? hi - lo + 1 : 0;
         for (l = 0; l < lanes; l++) {
             const int64_t at = span[g] ? o[l] / esize - lo : 0;
-            if (pos32)
+            if (pos32 && esize == 8) {  /* the element's two 4-byte halves */
+                pos32[2 * (g * lanes + l)] = (int32_t)(2 * at);
+                pos32[2 * (g * lanes + l) + 1] = (int32_t)(2 * at + 1);
+            } else if (pos32) {
                 pos32[g * lanes + l] = (int32_t)at;
-            else
+            } else {
                 pos16[g * lanes + l] = (int16_t)at;
+            }
         }
     }
     return ng;
@@ -244,6 +249,44 @@ static inline int64_t cyr_gather32_plan(const int64_t* off, int64_t L, int32_t* 
     (void)off; (void)L; (void)pos; (void)base; (void)span;
     return -1;
 #endif
+}
+
+/* 8-byte elements through the 4-byte permutes: groups of CYR_CL_LANES / 2 outputs, each
+ * output two lanes (pos32 holds 2 entries per output), windows of CYR_CL_LANES elements */
+static inline int64_t cyr_gather64_plan(const int64_t* off, int64_t L, int32_t* pos, int64_t* base, int64_t* span) {
+#if defined(CYR_CL_LANES)
+    return cyr_gather_plan(off, L, 8, CYR_CL_LANES / 2, pos, NULL, base, span);
+#else
+    (void)off; (void)L; (void)pos; (void)base; (void)span;
+    return -1;
+#endif
+}
+
+static inline void cyr_gather64_row(const char* s, char* d, int64_t L, const int64_t* off, const int32_t* pos,
+                                    const int64_t* base, const int64_t* span) {
+    int64_t j = 0, l;
+#if defined(CYR_CL_LANES)
+    const float* sf = (const float*)s;
+    float* df = (float*)d;
+    const int64_t lanes = CYR_CL_LANES / 2;
+    int64_t g;
+    for (g = 0; j + lanes <= L; g++, j += lanes) {
+        if (span[g]) {
+            const float* p = sf + 2 * base[g];
+            const int64_t n = 2 * span[g];
+            const cyr_cl_vf x0 = cyr_cl_load_n(p, n);
+            const cyr_cl_vf x1 = n > CYR_CL_LANES ? cyr_cl_load_n(p + CYR_CL_LANES, n - CYR_CL_LANES) : x0;
+            cyr_cl_storeu(df + 2 * j, cyr_cl_gather(x0, x1, cyr_cl_taps_load(pos + 2 * j)));
+        } else {
+            for (l = 0; l < lanes; l++)
+                memcpy(d + 8 * (j + l), s + off[j + l], 8);
+        }
+    }
+#else
+    (void)pos; (void)base; (void)span; (void)l;
+#endif
+    for (; j < L; j++)
+        memcpy(d + 8 * j, s + off[j], 8);
 }
 
 static inline int64_t cyr_gather16_plan(const int64_t* off, int64_t L, int16_t* pos, int64_t* base, int64_t* span) {
