@@ -131,11 +131,9 @@ cdef extern from "cyr_clsimd.h" nogil:
     int64_t cyr_cl_poly_f32(const float* s, float* d, int64_t M, int64_t P, int64_t Q, const int64_t* b,
                             const float* w, int64_t K)
     int64_t cyr_gather32_plan(const int64_t* off, int64_t L, int32_t* pos, int64_t* base, int64_t* span)
-    void cyr_gather32_row(const char* s, char* d, int64_t L, const int64_t* off, const int32_t* pos,
-                          const int64_t* base, const int64_t* span)
     int64_t cyr_gather64_plan(const int64_t* off, int64_t L, int32_t* pos, int64_t* base, int64_t* span)
-    void cyr_gather64_row(const char* s, char* d, int64_t L, const int64_t* off, const int32_t* pos,
-                          const int64_t* base, const int64_t* span)
+    void cyr_gather_lanes_row(const char* s, char* d, int64_t L, int64_t esize, const int64_t* off,
+                              const int32_t* pos, const int64_t* base, const int64_t* span)
     int64_t cyr_gather16_plan(const int64_t* off, int64_t L, int16_t* pos, int64_t* base, int64_t* span)
     void cyr_gather16_row(const char* s, char* d, int64_t L, const int64_t* off, const int16_t* pos,
                           const int64_t* base, const int64_t* span)
@@ -1070,10 +1068,10 @@ cdef inline void _gather_block_rows(const char* src, char* dst, Py_ssize_t b0, P
             memcpy(dd, dst + prev_doff, L * nbytes)
         else:
             s = src + soff
-            if gpos != NULL and nbytes == 4:
-                cyr_gather32_row(s, dd, L, <const int64_t*>inner_off, <const int32_t*>gpos, gbase, gspan)
+            if gpos != NULL and nbytes == 4:  # (constant sizes: the row loop specialised for each)
+                cyr_gather_lanes_row(s, dd, L, 4, <const int64_t*>inner_off, <const int32_t*>gpos, gbase, gspan)
             elif gpos != NULL and nbytes == 8:
-                cyr_gather64_row(s, dd, L, <const int64_t*>inner_off, <const int32_t*>gpos, gbase, gspan)
+                cyr_gather_lanes_row(s, dd, L, 8, <const int64_t*>inner_off, <const int32_t*>gpos, gbase, gspan)
             elif gpos != NULL:
                 cyr_gather16_row(s, dd, L, <const int64_t*>inner_off, <const int16_t*>gpos, gbase, gspan)
             elif nbytes == 4:

@@ -210,7 +210,7 @@ static inline int64_t cyr_cl_poly_f32(const float* s, float* d, int64_t M, int64
  * the group is copied one element at a time), pos (int32 for 4-byte elements, int16 for
  * 2-byte ones) the lanes' positions in it. cyr_gather32_plan / cyr_gather16_plan return the
  * number of groups, or -1 where this build has no such permutes (8-byte elements:
- * cyr_gather64_plan, two 4-byte lanes each). The row functions then
+ * cyr_gather64_plan, two 4-byte lanes each). cyr_gather_lanes_row and cyr_gather16_row then
  * fill a row from the windows (masked loads: only elements base[g] .. base[g] + span[g] - 1
  * are read, all between two indices of the group) with one two-register permute per
  * group. Upscaling (each index twice) and down2 (every other index) rows are such groups. */
@@ -262,33 +262,6 @@ static inline int64_t cyr_gather64_plan(const int64_t* off, int64_t L, int32_t* 
 #endif
 }
 
-static inline void cyr_gather64_row(const char* s, char* d, int64_t L, const int64_t* off, const int32_t* pos,
-                                    const int64_t* base, const int64_t* span) {
-    int64_t j = 0, l;
-#if defined(CYR_CL_LANES)
-    const float* sf = (const float*)s;
-    float* df = (float*)d;
-    const int64_t lanes = CYR_CL_LANES / 2;
-    int64_t g;
-    for (g = 0; j + lanes <= L; g++, j += lanes) {
-        if (span[g]) {
-            const float* p = sf + 2 * base[g];
-            const int64_t n = 2 * span[g];
-            const cyr_cl_vf x0 = cyr_cl_load_n(p, n);
-            const cyr_cl_vf x1 = n > CYR_CL_LANES ? cyr_cl_load_n(p + CYR_CL_LANES, n - CYR_CL_LANES) : x0;
-            cyr_cl_storeu(df + 2 * j, cyr_cl_gather(x0, x1, cyr_cl_taps_load(pos + 2 * j)));
-        } else {
-            for (l = 0; l < lanes; l++)
-                memcpy(d + 8 * (j + l), s + off[j + l], 8);
-        }
-    }
-#else
-    (void)pos; (void)base; (void)span; (void)l;
-#endif
-    for (; j < L; j++)
-        memcpy(d + 8 * j, s + off[j], 8);
-}
-
 static inline int64_t cyr_gather16_plan(const int64_t* off, int64_t L, int16_t* pos, int64_t* base, int64_t* span) {
 #if defined(__AVX512BW__)
     return cyr_gather_plan(off, L, 2, 32, NULL, pos, base, span);
@@ -326,29 +299,37 @@ static inline void cyr_gather16_row(const char* s, char* d, int64_t L, const int
         memcpy(d + 2 * j, s + off[j], 2);
 }
 
-static inline void cyr_gather32_row(const char* s, char* d, int64_t L, const int64_t* off, const int32_t* pos,
-                                    const int64_t* base, const int64_t* span) {
+/* A row of 4-byte (esize 4) or 8-byte (esize 8: two 4-byte lanes each) elements from the
+ * groups of cyr_gather32_plan / cyr_gather64_plan */
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
+static inline void cyr_gather_lanes_row(const char* s, char* d, int64_t L, int64_t esize, const int64_t* off,
+                                        const int32_t* pos, const int64_t* base, const int64_t* span) {
     int64_t j = 0, l;
 #if defined(CYR_CL_LANES)
     const float* sf = (const float*)s;
     float* df = (float*)d;
+    const int64_t u = esize / 4, lanes = CYR_CL_LANES / u;  /* 4-byte lanes per element; outputs per group */
     int64_t g;
-    for (g = 0; j + CYR_CL_LANES <= L; g++, j += CYR_CL_LANES) {
+    for (g = 0; j + lanes <= L; g++, j += lanes) {
         if (span[g]) {
-            const float* p = sf + base[g];
-            const cyr_cl_vf x0 = cyr_cl_load_n(p, span[g]);
-            const cyr_cl_vf x1 = span[g] > CYR_CL_LANES ? cyr_cl_load_n(p + CYR_CL_LANES, span[g] - CYR_CL_LANES) : x0;
-            cyr_cl_storeu(df + j, cyr_cl_gather(x0, x1, cyr_cl_taps_load(pos + j)));
+            const float* p = sf + u * base[g];
+            const int64_t n = u * span[g];
+            const cyr_cl_vf x0 = cyr_cl_load_n(p, n);
+            const cyr_cl_vf x1 = n > CYR_CL_LANES ? cyr_cl_load_n(p + CYR_CL_LANES, n - CYR_CL_LANES) : x0;
+            cyr_cl_storeu(df + u * j, cyr_cl_gather(x0, x1, cyr_cl_taps_load(pos + u * j)));
         } else {
-            for (l = 0; l < CYR_CL_LANES; l++)
-                memcpy(d + 4 * (j + l), s + off[j + l], 4);
+            for (l = 0; l < lanes; l++)
+                memcpy(d + esize * (j + l), s + off[j + l], (size_t)esize);
         }
     }
 #else
     (void)pos; (void)base; (void)span;
 #endif
     for (; j < L; j++)
-        memcpy(d + 4 * j, s + off[j], 4);
+        memcpy(d + esize * j, s + off[j], (size_t)esize);
+    (void)l;
 }
 
 /* One RGBA float32 pixel of the channels-last product kernel (_pointwise.pxi.tp): the four
