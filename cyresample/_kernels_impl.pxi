@@ -130,11 +130,10 @@ cdef extern from "cyr_clsimd.h" nogil:
                              int64_t K)
     int64_t cyr_cl_poly_f32(const float* s, float* d, int64_t M, int64_t P, int64_t Q, const int64_t* b,
                             const float* w, int64_t K)
-    int64_t cyr_gather32_plan(const int64_t* off, int64_t L, int32_t* pos, int64_t* base, int64_t* span)
-    int64_t cyr_gather64_plan(const int64_t* off, int64_t L, int32_t* pos, int64_t* base, int64_t* span)
+    int64_t cyr_gather_elements_plan(const int64_t* off, int64_t L, int64_t esize, void* pos, int64_t* base,
+                                     int64_t* span)
     void cyr_gather_lanes_row(const char* s, char* d, int64_t L, int64_t esize, const int64_t* off,
                               const int32_t* pos, const int64_t* base, const int64_t* span)
-    int64_t cyr_gather16_plan(const int64_t* off, int64_t L, int16_t* pos, int64_t* base, int64_t* span)
     void cyr_gather16_row(const char* s, char* d, int64_t L, const int64_t* off, const int16_t* pos,
                           const int64_t* base, const int64_t* span)
 
@@ -1048,8 +1047,8 @@ cdef inline void _gather_block_rows(const char* src, char* dst, Py_ssize_t b0, P
                                     const int64_t* gbase, const int64_t* gspan) noexcept nogil:
     # Rows b0 .. b0+GATHER_ROWS-1. A row whose source row equals the previous row's (integer
     # upscaling) is a copy of that output row when rows are contiguous. gpos != NULL: a
-    # cyr_gather64_plan, cyr_gather32_plan or cyr_gather16_plan (nbytes 8, 4, 2) of the
-    # inner offsets (elements contiguous in both rows).
+    # cyr_gather_elements_plan (nbytes 8, 4 or 2) of the inner offsets (elements contiguous
+    # in both rows).
     cdef Py_ssize_t row, q, r, soff, doff, j, prev_soff = -1, prev_doff = 0
     cdef int d, words = <int>(nbytes // 4) if nbytes % 4 == 0 else 0
     cdef const char* s
@@ -1098,7 +1097,7 @@ cdef int _gather_copy(const char* src, char* dst, Py_ssize_t rows, int nd,
                       Py_ssize_t L, Py_ssize_t din, const Py_ssize_t* inner_off, Py_ssize_t nbytes,
                       Py_ssize_t sin_, int nthreads) noexcept nogil:
     # 8-, 4- and 2-byte elements in contiguous rows of both arrays: windows of permutes where
-    # the inner offsets allow (cyr_gather64/32/16_plan, built once per call: O(L))
+    # the inner offsets allow (cyr_gather_elements_plan, built once per call: O(L))
     cdef Py_ssize_t blk, nblk = (rows + GATHER_ROWS - 1) // GATHER_ROWS, ng = 0
     cdef void* gpos = NULL
     cdef int64_t* gmeta = NULL
@@ -1109,12 +1108,7 @@ cdef int _gather_copy(const char* src, char* dst, Py_ssize_t rows, int nd,
             free(gpos)
             free(gmeta)
             return 1
-        if nbytes == 8:
-            ng = cyr_gather64_plan(<const int64_t*>inner_off, L, <int32_t*>gpos, gmeta, gmeta + L // 4 + 1)
-        elif nbytes == 4:
-            ng = cyr_gather32_plan(<const int64_t*>inner_off, L, <int32_t*>gpos, gmeta, gmeta + L // 4 + 1)
-        else:
-            ng = cyr_gather16_plan(<const int64_t*>inner_off, L, <int16_t*>gpos, gmeta, gmeta + L // 4 + 1)
+        ng = cyr_gather_elements_plan(<const int64_t*>inner_off, L, nbytes, gpos, gmeta, gmeta + L // 4 + 1)
         if ng < 0:
             free(gpos)
             free(gmeta)

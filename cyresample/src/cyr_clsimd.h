@@ -208,9 +208,9 @@ static inline int64_t cyr_cl_poly_f32(const float* s, float* d, int64_t M, int64
  * cyr_gather_plan splits the outputs into groups of `lanes` whose indices lie in a window of
  * 2 lanes elements: base[g] is the group's lowest index, span[g] the window's length (0:
  * the group is copied one element at a time), pos (int32 for 4-byte elements, int16 for
- * 2-byte ones) the lanes' positions in it. cyr_gather32_plan / cyr_gather16_plan return the
- * number of groups, or -1 where this build has no such permutes (8-byte elements:
- * cyr_gather64_plan, two 4-byte lanes each). cyr_gather_lanes_row and cyr_gather16_row then
+ * 2-byte ones) the lanes' positions in it. cyr_gather_elements_plan returns the number of
+ * groups, or -1 where this build has no such permutes. cyr_gather_lanes_row and
+ * cyr_gather16_row then
  * fill a row from the windows (masked loads: only elements base[g] .. base[g] + span[g] - 1
  * are read, all between two indices of the group) with one two-register permute per
  * group. Upscaling (each index twice) and down2 (every other index) rows are such groups. */
@@ -242,33 +242,22 @@ static inline int64_t cyr_gather_plan(const int64_t* off, int64_t L, int64_t esi
     return ng;
 }
 
-static inline int64_t cyr_gather32_plan(const int64_t* off, int64_t L, int32_t* pos, int64_t* base, int64_t* span) {
+/* cyr_gather_plan for elements of esize bytes with this build's permutes: 4-byte elements
+ * CYR_CL_LANES to a group, 8-byte ones half as many (two 4-byte lanes each, pos holding two
+ * int32 entries per output), 2-byte ones 32 (AVX-512 BW; int16 pos). -1 where the build has
+ * none for that size. */
+static inline int64_t cyr_gather_elements_plan(const int64_t* off, int64_t L, int64_t esize, void* pos,
+                                               int64_t* base, int64_t* span) {
 #if defined(CYR_CL_LANES)
-    return cyr_gather_plan(off, L, 4, CYR_CL_LANES, pos, NULL, base, span);
-#else
-    (void)off; (void)L; (void)pos; (void)base; (void)span;
-    return -1;
+    if (esize == 4 || esize == 8)
+        return cyr_gather_plan(off, L, esize, CYR_CL_LANES * 4 / esize, (int32_t*)pos, NULL, base, span);
 #endif
-}
-
-/* 8-byte elements through the 4-byte permutes: groups of CYR_CL_LANES / 2 outputs, each
- * output two lanes (pos32 holds 2 entries per output), windows of CYR_CL_LANES elements */
-static inline int64_t cyr_gather64_plan(const int64_t* off, int64_t L, int32_t* pos, int64_t* base, int64_t* span) {
-#if defined(CYR_CL_LANES)
-    return cyr_gather_plan(off, L, 8, CYR_CL_LANES / 2, pos, NULL, base, span);
-#else
-    (void)off; (void)L; (void)pos; (void)base; (void)span;
-    return -1;
-#endif
-}
-
-static inline int64_t cyr_gather16_plan(const int64_t* off, int64_t L, int16_t* pos, int64_t* base, int64_t* span) {
 #if defined(__AVX512BW__)
-    return cyr_gather_plan(off, L, 2, 32, NULL, pos, base, span);
-#else
-    (void)off; (void)L; (void)pos; (void)base; (void)span;
-    return -1;
+    if (esize == 2)
+        return cyr_gather_plan(off, L, 2, 32, NULL, (int16_t*)pos, base, span);
 #endif
+    (void)off; (void)L; (void)esize; (void)pos; (void)base; (void)span;
+    return -1;
 }
 
 static inline void cyr_gather16_row(const char* s, char* d, int64_t L, const int64_t* off, const int16_t* pos,
@@ -300,7 +289,7 @@ static inline void cyr_gather16_row(const char* s, char* d, int64_t L, const int
 }
 
 /* A row of 4-byte (esize 4) or 8-byte (esize 8: two 4-byte lanes each) elements from the
- * groups of cyr_gather32_plan / cyr_gather64_plan */
+ * groups of cyr_gather_elements_plan */
 #if defined(__GNUC__)
 __attribute__((always_inline))
 #endif
