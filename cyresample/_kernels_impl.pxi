@@ -36,6 +36,8 @@ cdef extern from "cyr_dtypes.h" nogil:
     float cyr_half_to_float(uint16_t h)
     uint16_t cyr_float_to_half(float f)
     void cyr_floats_to_half(const float* s, uint16_t* d, int64_t n)
+    void cyr_half_low_area_w2(const char* base, int64_t sd, int64_t sh, int64_t kd, int64_t kh,
+                              uint16_t* d, int64_t n)
     float cyr_bf16_to_float(uint16_t h)
     uint16_t cyr_float_to_bf16(float f)
     int8_t cyr_rs_i8(double v)

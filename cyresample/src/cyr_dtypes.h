@@ -83,6 +83,85 @@ static inline void cyr_floats_to_half(const float* s, uint16_t* d, int64_t n) {
     for (; i < n; i++) d[i] = cyr_float_to_half(s[i]);
 }
 
+/* One output row of a 3-D float16 area pool with width-2 windows (spec §2.5, F15: every
+ * operation rounded to float16). Output i sums s[2i], s[2i+1] of each of the kd x kh input
+ * rows at base + a*sd + b*sh (bytes), in row-major order, rounding each add to float16, then
+ * divides by kd, kh and 2 in turn, rounding each quotient. A float32 sum or quotient of float16
+ * values rounded to float16 is the float16 operation's value (24 >= 2*11 + 2 bits), so this is
+ * the scalar loop's result, which the tail below is. */
+static inline float cyr_half_round(float f) { return cyr_half_to_float(cyr_float_to_half(f)); }
+
+static inline void cyr_half_low_area_w2(const char* base, int64_t sd, int64_t sh, int64_t kd,
+                                        int64_t kh, uint16_t* d, int64_t n) {
+    int64_t i = 0, a, b;
+    const float fd = (float)kd, fh = (float)kh;
+#if defined(__AVX512F__) && defined(__AVX512BW__)
+    /* two independent sums in flight: each step is a chain of conversions */
+    for (; i + 32 <= n; i += 32) {
+        __m512 acc0 = _mm512_setzero_ps(), acc1 = _mm512_setzero_ps();
+        for (a = 0; a < kd; a++)
+            for (b = 0; b < kh; b++) {
+                const uint16_t* s = (const uint16_t*)(base + a * sd + b * sh) + 2 * i;
+                __m512i v0 = _mm512_loadu_si512((const void*)s), v1 = _mm512_loadu_si512((const void*)(s + 32));
+                acc0 = _mm512_cvtph_ps(_mm512_cvtps_ph(_mm512_add_ps(acc0, _mm512_cvtph_ps(_mm512_cvtepi32_epi16(v0))), 0));
+                acc1 = _mm512_cvtph_ps(_mm512_cvtps_ph(_mm512_add_ps(acc1, _mm512_cvtph_ps(_mm512_cvtepi32_epi16(v1))), 0));
+                acc0 = _mm512_cvtph_ps(_mm512_cvtps_ph(_mm512_add_ps(acc0, _mm512_cvtph_ps(_mm512_cvtepi32_epi16(_mm512_srli_epi32(v0, 16)))), 0));
+                acc1 = _mm512_cvtph_ps(_mm512_cvtps_ph(_mm512_add_ps(acc1, _mm512_cvtph_ps(_mm512_cvtepi32_epi16(_mm512_srli_epi32(v1, 16)))), 0));
+            }
+        acc0 = _mm512_cvtph_ps(_mm512_cvtps_ph(_mm512_div_ps(acc0, _mm512_set1_ps(fd)), 0));
+        acc1 = _mm512_cvtph_ps(_mm512_cvtps_ph(_mm512_div_ps(acc1, _mm512_set1_ps(fd)), 0));
+        acc0 = _mm512_cvtph_ps(_mm512_cvtps_ph(_mm512_div_ps(acc0, _mm512_set1_ps(fh)), 0));
+        acc1 = _mm512_cvtph_ps(_mm512_cvtps_ph(_mm512_div_ps(acc1, _mm512_set1_ps(fh)), 0));
+        _mm256_storeu_si256((__m256i*)(d + i), _mm512_cvtps_ph(_mm512_div_ps(acc0, _mm512_set1_ps(2.0f)), 0));
+        _mm256_storeu_si256((__m256i*)(d + i + 16), _mm512_cvtps_ph(_mm512_div_ps(acc1, _mm512_set1_ps(2.0f)), 0));
+    }
+    for (; i + 16 <= n; i += 16) {
+        __m512 acc = _mm512_setzero_ps();
+        for (a = 0; a < kd; a++)
+            for (b = 0; b < kh; b++) {
+                __m512i v = _mm512_loadu_si512((const void*)((const uint16_t*)(base + a * sd + b * sh) + 2 * i));
+                __m512 ev = _mm512_cvtph_ps(_mm512_cvtepi32_epi16(v));
+                __m512 od = _mm512_cvtph_ps(_mm512_cvtepi32_epi16(_mm512_srli_epi32(v, 16)));
+                acc = _mm512_cvtph_ps(_mm512_cvtps_ph(_mm512_add_ps(acc, ev), 0));
+                acc = _mm512_cvtph_ps(_mm512_cvtps_ph(_mm512_add_ps(acc, od), 0));
+            }
+        acc = _mm512_cvtph_ps(_mm512_cvtps_ph(_mm512_div_ps(acc, _mm512_set1_ps(fd)), 0));
+        acc = _mm512_cvtph_ps(_mm512_cvtps_ph(_mm512_div_ps(acc, _mm512_set1_ps(fh)), 0));
+        _mm256_storeu_si256((__m256i*)(d + i), _mm512_cvtps_ph(_mm512_div_ps(acc, _mm512_set1_ps(2.0f)), 0));
+    }
+#endif
+#if defined(__F16C__) && defined(__AVX2__)
+    const __m256i low16 = _mm256_set1_epi32(0xffff);
+    for (; i + 8 <= n; i += 8) {
+        __m256 acc = _mm256_setzero_ps();
+        for (a = 0; a < kd; a++)
+            for (b = 0; b < kh; b++) {
+                __m256i v = _mm256_loadu_si256((const __m256i*)((const uint16_t*)(base + a * sd + b * sh) + 2 * i));
+                /* evens then odds: pack within lanes, then put the 64-bit quarters in order */
+                __m256i p = _mm256_packus_epi32(_mm256_and_si256(v, low16), _mm256_srli_epi32(v, 16));
+                p = _mm256_permute4x64_epi64(p, 0xD8);
+                acc = _mm256_cvtph_ps(_mm256_cvtps_ph(_mm256_add_ps(acc, _mm256_cvtph_ps(_mm256_castsi256_si128(p))), 0));
+                acc = _mm256_cvtph_ps(_mm256_cvtps_ph(_mm256_add_ps(acc, _mm256_cvtph_ps(_mm256_extracti128_si256(p, 1))), 0));
+            }
+        acc = _mm256_cvtph_ps(_mm256_cvtps_ph(_mm256_div_ps(acc, _mm256_set1_ps(fd)), 0));
+        acc = _mm256_cvtph_ps(_mm256_cvtps_ph(_mm256_div_ps(acc, _mm256_set1_ps(fh)), 0));
+        _mm_storeu_si128((__m128i*)(d + i), _mm256_cvtps_ph(_mm256_div_ps(acc, _mm256_set1_ps(2.0f)), 0));
+    }
+#endif
+    for (; i < n; i++) {
+        float acc = 0.0f;
+        for (a = 0; a < kd; a++)
+            for (b = 0; b < kh; b++) {
+                const uint16_t* s = (const uint16_t*)(base + a * sd + b * sh);
+                acc = cyr_half_round(acc + cyr_half_to_float(s[2 * i]));
+                acc = cyr_half_round(acc + cyr_half_to_float(s[2 * i + 1]));
+            }
+        acc = cyr_half_round(acc / fd);
+        acc = cyr_half_round(acc / fh);
+        d[i] = cyr_float_to_half(acc / 2.0f);
+    }
+}
+
 static inline float cyr_bf16_to_float(uint16_t h) { return cyr_bits_to_float((uint32_t)h << 16); }
 
 static inline uint16_t cyr_float_to_bf16(float f) {
