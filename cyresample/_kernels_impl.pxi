@@ -36,6 +36,7 @@ cdef extern from "cyr_dtypes.h" nogil:
     float cyr_half_to_float(uint16_t h)
     uint16_t cyr_float_to_half(float f)
     void cyr_floats_to_half(const float* s, uint16_t* d, int64_t n)
+    void cyr_halfs_to_float(const uint16_t* s, float* d, int64_t n)
     void cyr_half_low_area_w2(const char* base, int64_t sd, int64_t sh, int64_t kd, int64_t kh,
                               uint16_t* d, int64_t n)
     float cyr_bf16_to_float(uint16_t h)
@@ -118,6 +119,27 @@ cdef struct PolyInfo:
     # with channel 0's taps (shifted by the channel) and weights (cyr_cl_down2_f32's form).
     Py_ssize_t P, K, Q, o_lo, M
     bint pix
+
+
+cdef struct PassTable:
+    # One pass's table (an AxisPlan's) as the fused kernels read it: (n_out, K) indices and
+    # weights of the variant's weight type, the taps used per output, the fixed-point shift
+    const int64_t* idx
+    const void* w
+    const int64_t* ntaps
+    Py_ssize_t K
+    int shift
+
+
+cdef struct RowPass:
+    # The W pass of a fused sweep: its table, its periodic interior (pi NULL: none), the
+    # source columns of the 16-row kernel (tw > 0, float32 only) and the source row length
+    PassTable t
+    const PolyInfo* pi
+    const int64_t* pbase
+    const void* pw
+    Py_ssize_t tw
+    Py_ssize_t n_in
 
 
 cdef extern from "cyr_stream.h" nogil:
@@ -494,31 +516,40 @@ def fused_passes(cnp.ndarray src, cnp.ndarray dst, tuple pass_w, tuple pass_h, s
     if variant_w == "f32_f32" and poly is None and idx_w.shape[1] >= T16_MIN_TAPS and \
             max_w + 1 <= T16_MAX_COLUMNS and OW <= T16_MAX_COLUMNS:
         tw = max_w + 1
+    cdef RowPass rw
+    cdef PassTable th, td
+    rw.t = _pass_table(idx_w, w_w, nt_w, shift_w)
+    rw.pi = pptr
+    rw.pbase = <const int64_t*>cnp.PyArray_DATA(pbase) if pbase is not None else NULL
+    rw.pw = <const void*>cnp.PyArray_DATA(pw) if pw is not None else NULL
+    rw.tw = tw
+    rw.n_in = src.shape[nd - 1]
+    th = _pass_table(idx_h, w_h, nt_h, shift_h)
     if pass_d is not None:
+        td = _pass_table(idx_d, w_d, nt_d, shift_d)
         _run_fused3(variant_w, variant_d, <const char*>cnp.PyArray_DATA(src), <char*>cnp.PyArray_DATA(dst),
                     &lp, planes, src.shape[nd - 3], OD, _byte_stride(src, nd - 3), _byte_stride(dst, nd - 3),
                     lo_a.shape[0], band_rows, OH, OW, _byte_stride(src, nd - 2),
                     _byte_stride(dst, nd - 2), _byte_stride(dst, nd - 1),
                     <const int64_t*>cnp.PyArray_DATA(lo_a), <const int64_t*>cnp.PyArray_DATA(hi_a), max_rows, R,
-                    <const int64_t*>cnp.PyArray_DATA(idx_w), <const void*>cnp.PyArray_DATA(w_w),
-                    <const int64_t*>cnp.PyArray_DATA(nt_w), idx_w.shape[1], shift_w, pptr,
-                    <const int64_t*>cnp.PyArray_DATA(pbase) if pbase is not None else NULL,
-                    <const void*>cnp.PyArray_DATA(pw) if pw is not None else NULL,
-                    <const int64_t*>cnp.PyArray_DATA(idx_h), <const void*>cnp.PyArray_DATA(w_h),
-                    <const int64_t*>cnp.PyArray_DATA(nt_h), idx_h.shape[1], shift_h,
-                    <const int64_t*>cnp.PyArray_DATA(idx_d), <const void*>cnp.PyArray_DATA(w_d),
-                    <const int64_t*>cnp.PyArray_DATA(nt_d), R, shift_d, nthreads, tw)
+                    &rw, &th, &td, nthreads)
         return
     _run_fused_pair(variant_w, variant_h, <const char*>cnp.PyArray_DATA(src), <char*>cnp.PyArray_DATA(dst),
                     &lp, planes, lo_a.shape[0], band_rows, OH, OW, _byte_stride(src, nd - 2),
                     _byte_stride(dst, nd - 2), _byte_stride(dst, nd - 1),
                     <const int64_t*>cnp.PyArray_DATA(lo_a), <const int64_t*>cnp.PyArray_DATA(hi_a), max_rows,
-                    <const int64_t*>cnp.PyArray_DATA(idx_w), <const void*>cnp.PyArray_DATA(w_w),
-                    <const int64_t*>cnp.PyArray_DATA(nt_w), idx_w.shape[1], shift_w, pptr,
-                    <const int64_t*>cnp.PyArray_DATA(pbase) if pbase is not None else NULL,
-                    <const void*>cnp.PyArray_DATA(pw) if pw is not None else NULL,
-                    <const int64_t*>cnp.PyArray_DATA(idx_h), <const void*>cnp.PyArray_DATA(w_h),
-                    <const int64_t*>cnp.PyArray_DATA(nt_h), idx_h.shape[1], shift_h, nthreads, tw)
+                    &rw, &th, nthreads)
+
+
+cdef PassTable _pass_table(cnp.ndarray idx, cnp.ndarray w, cnp.ndarray ntaps, int shift):
+    # the kernels' view of a checked (C-contiguous, int64-indexed) table
+    cdef PassTable t
+    t.idx = <const int64_t*>cnp.PyArray_DATA(idx)
+    t.w = <const void*>cnp.PyArray_DATA(w)
+    t.ntaps = <const int64_t*>cnp.PyArray_DATA(ntaps)
+    t.K = idx.shape[1]
+    t.shift = shift
+    return t
 
 
 # ----------------------------------------------------------------------------------------------

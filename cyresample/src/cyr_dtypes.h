@@ -71,6 +71,21 @@ static inline uint16_t cyr_float_to_half(float f) {
 }
 #endif
 
+/* n float16 patterns to float32 values (exact): cyr_half_to_float's values, sixteen or
+ * eight at a time where the vector forms exist */
+static inline void cyr_halfs_to_float(const uint16_t* s, float* d, int64_t n) {
+    int64_t i = 0;
+#if defined(__AVX512F__)
+    for (; i + 16 <= n; i += 16)
+        _mm512_storeu_ps(d + i, _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i*)(s + i))));
+#endif
+#if defined(__F16C__)
+    for (; i + 8 <= n; i += 8)
+        _mm256_storeu_ps(d + i, _mm256_cvtph_ps(_mm_loadu_si128((const __m128i*)(s + i))));
+#endif
+    for (; i < n; i++) d[i] = cyr_half_to_float(s[i]);
+}
+
 /* n float32 values to float16 patterns: cyr_float_to_half's values, eight at a time where
  * F16C has the vector form (a scalar loop storing two bytes at a time also stalls a
  * following wide load of the same buffer) */
