@@ -140,6 +140,9 @@ cdef struct RowPass:
     const void* pw
     Py_ssize_t tw
     Py_ssize_t n_in
+    # the periodic interior is the whole row (no border outputs, Q * M == n_in) and source
+    # rows lie end to end: a band's rows are one row of M * rows periods
+    bint merge_rows
 
 
 cdef extern from "cyr_stream.h" nogil:
@@ -524,6 +527,8 @@ def fused_passes(cnp.ndarray src, cnp.ndarray dst, tuple pass_w, tuple pass_h, s
     rw.pw = <const void*>cnp.PyArray_DATA(pw) if pw is not None else NULL
     rw.tw = tw
     rw.n_in = src.shape[nd - 1]
+    rw.merge_rows = pptr != NULL and pinfo.o_lo == 0 and pinfo.P * pinfo.M == OW and \
+        pinfo.Q * pinfo.M == rw.n_in and _byte_stride(src, nd - 2) == rw.n_in * src.itemsize and tw == 0
     th = _pass_table(idx_h, w_h, nt_h, shift_h)
     if pass_d is not None:
         td = _pass_table(idx_d, w_d, nt_d, shift_d)

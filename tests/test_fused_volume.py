@@ -205,3 +205,30 @@ def test_fused_pass_refuses_bad_d_tables():
         K.fused_passes(*args, (idd, wd, nd, 0, None, 3), "f32_f64")   # no such triple
     with pytest.raises(TypeError):
         K.fused_passes(*args, (idd, wd.astype(np.float64), nd, 0, None, 3), "f32_f32")
+
+
+MERGED_CALLS = [((1, 2, 8, 12, 32), "nchw", dict(scale_factor=0.5, mode="trilinear")),
+                ((1, 2, 40, 256), "nchw", dict(scale_factor=0.5, mode="bilinear")),
+                ((1, 3, 30, 260), "nchw", dict(scale_factor=0.5, mode="bicubic")),
+                ((1, 3, 40, 256), "cl", dict(scale_factor=0.5, mode="bilinear")),
+                ((1, 4, 40, 200), "cl", dict(scale_factor=0.5, mode="bilinear"))]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("shape, layout, kw", MERGED_CALLS)
+@pytest.mark.parametrize("threads", [1, 2])
+def test_band_rows_merged_into_one_row_of_periods(dtype, shape, layout, kw, threads):
+    # Where a W table is one periodic interior over the whole row (down2 bilinear; not bicubic,
+    # whose border outputs clamp) and the source rows lie end to end, a band's rows go through
+    # the row kernel as one row of periods. A source whose rows are padded apart takes the
+    # kernel row by row: the same bits.
+    x = _make(shape, dtype, seed=len(shape) + shape[-1])
+    if layout == "cl":
+        x = np.moveaxis(np.ascontiguousarray(np.moveaxis(x, 1, -1)), -1, 1)
+    padded = np.zeros(x.shape[:-1] + (x.shape[-1] + 3,), x.dtype)
+    if layout == "cl":
+        padded = np.moveaxis(np.zeros(shape[:1] + shape[2:-1] + (shape[-1] + 3, shape[1]), x.dtype), -1, 1)
+    padded = padded[..., :x.shape[-1]]
+    padded[...] = x
+    with cyresample.threads(threads):
+        _same_bits(cyresample.interpolate(x, **kw), cyresample.interpolate(padded, **kw))
