@@ -141,7 +141,8 @@ cdef struct RowPass:
     Py_ssize_t tw
     Py_ssize_t n_in
     # the periodic interior is the whole row (no border outputs, Q * M == n_in) and source
-    # rows lie end to end: a band's rows are one row of M * rows periods
+    # rows lie end to end: a band's rows are one row of M * rows periods (not for widened
+    # rows, whose scratch holds one row)
     bint merge_rows
 
 

@@ -106,43 +106,46 @@ static inline void cyr_floats_to_half(const float* s, uint16_t* d, int64_t n) {
  * the scalar loop's result, which the tail below is. */
 static inline float cyr_half_round(float f) { return cyr_half_to_float(cyr_float_to_half(f)); }
 
+#if defined(__AVX512F__) && defined(__AVX512BW__)
+/* 16 outputs' sums after the pairs of one input row (32 float16 values at s) */
+static inline __m512 cyr_half_add_pairs16(__m512 acc, const uint16_t* s) {
+    const __m512i v = _mm512_loadu_si512((const void*)s);
+    acc = _mm512_cvtph_ps(_mm512_cvtps_ph(_mm512_add_ps(acc, _mm512_cvtph_ps(_mm512_cvtepi32_epi16(v))), 0));
+    return _mm512_cvtph_ps(_mm512_cvtps_ph(
+        _mm512_add_ps(acc, _mm512_cvtph_ps(_mm512_cvtepi32_epi16(_mm512_srli_epi32(v, 16)))), 0));
+}
+
+/* ... and their three rounded divisions, as float16 patterns */
+static inline __m256i cyr_half_divide16(__m512 acc, float fd, float fh) {
+    acc = _mm512_cvtph_ps(_mm512_cvtps_ph(_mm512_div_ps(acc, _mm512_set1_ps(fd)), 0));
+    acc = _mm512_cvtph_ps(_mm512_cvtps_ph(_mm512_div_ps(acc, _mm512_set1_ps(fh)), 0));
+    return _mm512_cvtps_ph(_mm512_div_ps(acc, _mm512_set1_ps(2.0f)), 0);
+}
+#endif
+
 static inline void cyr_half_low_area_w2(const char* base, int64_t sd, int64_t sh, int64_t kd,
                                         int64_t kh, uint16_t* d, int64_t n) {
     int64_t i = 0, a, b;
     const float fd = (float)kd, fh = (float)kh;
 #if defined(__AVX512F__) && defined(__AVX512BW__)
-    /* two independent sums in flight: each step is a chain of conversions */
+    /* two independent groups of sums in flight: each add is a chain of conversions */
     for (; i + 32 <= n; i += 32) {
         __m512 acc0 = _mm512_setzero_ps(), acc1 = _mm512_setzero_ps();
         for (a = 0; a < kd; a++)
             for (b = 0; b < kh; b++) {
                 const uint16_t* s = (const uint16_t*)(base + a * sd + b * sh) + 2 * i;
-                __m512i v0 = _mm512_loadu_si512((const void*)s), v1 = _mm512_loadu_si512((const void*)(s + 32));
-                acc0 = _mm512_cvtph_ps(_mm512_cvtps_ph(_mm512_add_ps(acc0, _mm512_cvtph_ps(_mm512_cvtepi32_epi16(v0))), 0));
-                acc1 = _mm512_cvtph_ps(_mm512_cvtps_ph(_mm512_add_ps(acc1, _mm512_cvtph_ps(_mm512_cvtepi32_epi16(v1))), 0));
-                acc0 = _mm512_cvtph_ps(_mm512_cvtps_ph(_mm512_add_ps(acc0, _mm512_cvtph_ps(_mm512_cvtepi32_epi16(_mm512_srli_epi32(v0, 16)))), 0));
-                acc1 = _mm512_cvtph_ps(_mm512_cvtps_ph(_mm512_add_ps(acc1, _mm512_cvtph_ps(_mm512_cvtepi32_epi16(_mm512_srli_epi32(v1, 16)))), 0));
+                acc0 = cyr_half_add_pairs16(acc0, s);
+                acc1 = cyr_half_add_pairs16(acc1, s + 32);
             }
-        acc0 = _mm512_cvtph_ps(_mm512_cvtps_ph(_mm512_div_ps(acc0, _mm512_set1_ps(fd)), 0));
-        acc1 = _mm512_cvtph_ps(_mm512_cvtps_ph(_mm512_div_ps(acc1, _mm512_set1_ps(fd)), 0));
-        acc0 = _mm512_cvtph_ps(_mm512_cvtps_ph(_mm512_div_ps(acc0, _mm512_set1_ps(fh)), 0));
-        acc1 = _mm512_cvtph_ps(_mm512_cvtps_ph(_mm512_div_ps(acc1, _mm512_set1_ps(fh)), 0));
-        _mm256_storeu_si256((__m256i*)(d + i), _mm512_cvtps_ph(_mm512_div_ps(acc0, _mm512_set1_ps(2.0f)), 0));
-        _mm256_storeu_si256((__m256i*)(d + i + 16), _mm512_cvtps_ph(_mm512_div_ps(acc1, _mm512_set1_ps(2.0f)), 0));
+        _mm256_storeu_si256((__m256i*)(d + i), cyr_half_divide16(acc0, fd, fh));
+        _mm256_storeu_si256((__m256i*)(d + i + 16), cyr_half_divide16(acc1, fd, fh));
     }
     for (; i + 16 <= n; i += 16) {
         __m512 acc = _mm512_setzero_ps();
         for (a = 0; a < kd; a++)
-            for (b = 0; b < kh; b++) {
-                __m512i v = _mm512_loadu_si512((const void*)((const uint16_t*)(base + a * sd + b * sh) + 2 * i));
-                __m512 ev = _mm512_cvtph_ps(_mm512_cvtepi32_epi16(v));
-                __m512 od = _mm512_cvtph_ps(_mm512_cvtepi32_epi16(_mm512_srli_epi32(v, 16)));
-                acc = _mm512_cvtph_ps(_mm512_cvtps_ph(_mm512_add_ps(acc, ev), 0));
-                acc = _mm512_cvtph_ps(_mm512_cvtps_ph(_mm512_add_ps(acc, od), 0));
-            }
-        acc = _mm512_cvtph_ps(_mm512_cvtps_ph(_mm512_div_ps(acc, _mm512_set1_ps(fd)), 0));
-        acc = _mm512_cvtph_ps(_mm512_cvtps_ph(_mm512_div_ps(acc, _mm512_set1_ps(fh)), 0));
-        _mm256_storeu_si256((__m256i*)(d + i), _mm512_cvtps_ph(_mm512_div_ps(acc, _mm512_set1_ps(2.0f)), 0));
+            for (b = 0; b < kh; b++)
+                acc = cyr_half_add_pairs16(acc, (const uint16_t*)(base + a * sd + b * sh) + 2 * i);
+        _mm256_storeu_si256((__m256i*)(d + i), cyr_half_divide16(acc, fd, fh));
     }
 #endif
 #if defined(__F16C__) && defined(__AVX2__)
