@@ -123,6 +123,34 @@ static inline __m256i cyr_half_divide16(__m512 acc, float fd, float fh) {
 }
 #endif
 
+#if defined(__F16C__) && defined(__AVX2__)
+/* the same for 8 outputs (16 float16 values at s) */
+static inline __m256 cyr_half_add_pairs8(__m256 acc, const uint16_t* s) {
+    const __m256i v = _mm256_loadu_si256((const __m256i*)s);
+    /* evens then odds: pack within lanes, then put the 64-bit quarters in order */
+    const __m256i p = _mm256_permute4x64_epi64(
+        _mm256_packus_epi32(_mm256_and_si256(v, _mm256_set1_epi32(0xffff)), _mm256_srli_epi32(v, 16)), 0xD8);
+    acc = _mm256_cvtph_ps(_mm256_cvtps_ph(_mm256_add_ps(acc, _mm256_cvtph_ps(_mm256_castsi256_si128(p))), 0));
+    return _mm256_cvtph_ps(_mm256_cvtps_ph(_mm256_add_ps(acc, _mm256_cvtph_ps(_mm256_extracti128_si256(p, 1))), 0));
+}
+
+static inline __m128i cyr_half_divide8(__m256 acc, float fd, float fh) {
+    acc = _mm256_cvtph_ps(_mm256_cvtps_ph(_mm256_div_ps(acc, _mm256_set1_ps(fd)), 0));
+    acc = _mm256_cvtph_ps(_mm256_cvtps_ph(_mm256_div_ps(acc, _mm256_set1_ps(fh)), 0));
+    return _mm256_cvtps_ph(_mm256_div_ps(acc, _mm256_set1_ps(2.0f)), 0);
+}
+#endif
+
+/* outputs i.. in groups of W lanes (VEC sums, ADD / DIVIDE above, STORE of the patterns) */
+#define CYR_HALF_AREA_GROUPS(W, VEC, ZERO, ADD, DIVIDE, STORE, STORE_T)                            \
+    for (; i + (W) <= n; i += (W)) {                                                               \
+        VEC acc = ZERO;                                                                            \
+        for (a = 0; a < kd; a++)                                                                   \
+            for (b = 0; b < kh; b++)                                                               \
+                acc = ADD(acc, (const uint16_t*)(base + a * sd + b * sh) + 2 * i);                 \
+        STORE((STORE_T*)(d + i), DIVIDE(acc, fd, fh));                                             \
+    }
+
 static inline void cyr_half_low_area_w2(const char* base, int64_t sd, int64_t sh, int64_t kd,
                                         int64_t kh, uint16_t* d, int64_t n) {
     int64_t i = 0, a, b;
@@ -140,31 +168,12 @@ static inline void cyr_half_low_area_w2(const char* base, int64_t sd, int64_t sh
         _mm256_storeu_si256((__m256i*)(d + i), cyr_half_divide16(acc0, fd, fh));
         _mm256_storeu_si256((__m256i*)(d + i + 16), cyr_half_divide16(acc1, fd, fh));
     }
-    for (; i + 16 <= n; i += 16) {
-        __m512 acc = _mm512_setzero_ps();
-        for (a = 0; a < kd; a++)
-            for (b = 0; b < kh; b++)
-                acc = cyr_half_add_pairs16(acc, (const uint16_t*)(base + a * sd + b * sh) + 2 * i);
-        _mm256_storeu_si256((__m256i*)(d + i), cyr_half_divide16(acc, fd, fh));
-    }
+    CYR_HALF_AREA_GROUPS(16, __m512, _mm512_setzero_ps(), cyr_half_add_pairs16, cyr_half_divide16,
+                         _mm256_storeu_si256, __m256i)
 #endif
 #if defined(__F16C__) && defined(__AVX2__)
-    const __m256i low16 = _mm256_set1_epi32(0xffff);
-    for (; i + 8 <= n; i += 8) {
-        __m256 acc = _mm256_setzero_ps();
-        for (a = 0; a < kd; a++)
-            for (b = 0; b < kh; b++) {
-                __m256i v = _mm256_loadu_si256((const __m256i*)((const uint16_t*)(base + a * sd + b * sh) + 2 * i));
-                /* evens then odds: pack within lanes, then put the 64-bit quarters in order */
-                __m256i p = _mm256_packus_epi32(_mm256_and_si256(v, low16), _mm256_srli_epi32(v, 16));
-                p = _mm256_permute4x64_epi64(p, 0xD8);
-                acc = _mm256_cvtph_ps(_mm256_cvtps_ph(_mm256_add_ps(acc, _mm256_cvtph_ps(_mm256_castsi256_si128(p))), 0));
-                acc = _mm256_cvtph_ps(_mm256_cvtps_ph(_mm256_add_ps(acc, _mm256_cvtph_ps(_mm256_extracti128_si256(p, 1))), 0));
-            }
-        acc = _mm256_cvtph_ps(_mm256_cvtps_ph(_mm256_div_ps(acc, _mm256_set1_ps(fd)), 0));
-        acc = _mm256_cvtph_ps(_mm256_cvtps_ph(_mm256_div_ps(acc, _mm256_set1_ps(fh)), 0));
-        _mm_storeu_si128((__m128i*)(d + i), _mm256_cvtps_ph(_mm256_div_ps(acc, _mm256_set1_ps(2.0f)), 0));
-    }
+    CYR_HALF_AREA_GROUPS(8, __m256, _mm256_setzero_ps(), cyr_half_add_pairs8, cyr_half_divide8,
+                         _mm_storeu_si128, __m128i)
 #endif
     for (; i < n; i++) {
         float acc = 0.0f;
