@@ -1,4 +1,5 @@
-"""Shared fixtures: the golden vectors and the (optional) live torch oracle.
+"""Shared fixtures: the golden vectors, the (optional) live torch oracle, and running the
+calls on one CPU variant's kernels.
 
 torch is optional: nothing here imports it at module level. The ``torch_interpolate`` fixture
 imports it on first use and skips the requesting test when it is not installed (or is not the
@@ -11,6 +12,7 @@ import os
 import pytest
 
 from cases import Golden
+from cyresample import _api, _backend_cpu, _dispatch
 
 GOLDEN_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "golden")
 TORCH_THREADS = 2
@@ -65,3 +67,14 @@ def torch_interpolate(torch_module):
         return F.interpolate(torch.from_numpy(x), **kwargs).numpy()
 
     return run
+
+
+@pytest.fixture
+def variant_kernels(monkeypatch):
+    """``use(name)``: later calls run on CPU variant ``name``'s kernels (prepared calls are
+    dropped on the way in and out, so none keeps another variant's kernels)."""
+    def use(name):
+        monkeypatch.setattr(_backend_cpu, "_kernels", _dispatch.load(name))
+        _api._EXECUTORS.clear()
+    yield use
+    _api._EXECUTORS.clear()

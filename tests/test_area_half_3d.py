@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import cyresample
-from cyresample import _api, _backend_cpu, _cpuinfo, _dispatch
+from cyresample import _cpuinfo, _dispatch
 
 VARIANTS = [v for v in _dispatch.built_variants() if v in _cpuinfo.supported_variants()]
 
@@ -44,15 +44,6 @@ def _same_bits(got, expected):
     nan = np.isnan(expected)
     assert (np.isnan(got) == nan).all()
     assert (got[~nan].view(np.uint16) == expected[~nan].view(np.uint16)).all()
-
-
-@pytest.fixture
-def variant_kernels(monkeypatch):
-    def use(name):
-        monkeypatch.setattr(_backend_cpu, "_kernels", _dispatch.load(name))
-        _api._EXECUTORS.clear()
-    yield use
-    _api._EXECUTORS.clear()
 
 
 @pytest.mark.parametrize("variant", VARIANTS)

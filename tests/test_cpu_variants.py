@@ -7,21 +7,12 @@ import numpy as np
 import pytest
 
 import cyresample
-from cyresample import _api, _backend_cpu, _cpuinfo, _dispatch
+from cyresample import _cpuinfo, _dispatch
 
 from cases import CASES, call_kwargs, make_input
 
 VARIANTS = [v for v in _dispatch.built_variants() if v in _cpuinfo.supported_variants()]
 OTHERS = [v for v in VARIANTS if v != _dispatch.SELECTED]
-
-
-@pytest.fixture
-def variant_kernels(monkeypatch):
-    def use(name):
-        monkeypatch.setattr(_backend_cpu, "_kernels", _dispatch.load(name))
-        _api._EXECUTORS.clear()
-    yield use
-    _api._EXECUTORS.clear()
 
 
 def test_selected_variant_is_the_best_supported():
