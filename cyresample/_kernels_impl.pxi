@@ -574,7 +574,8 @@ cdef extern from "cyr_u8simd.h" nogil:
                               const int64_t* xmin, const int64_t* xsize, const int16_t* w, int64_t Kp, int shift,
                               const int32_t* wpk, int64_t npairs)
     void cyr_u8_vline(const uint8_t* s0, int64_t rs, uint8_t* d, int64_t L, const int16_t* w, int64_t n,
-                      int shift)
+                      int shift, int vnni)
+    int cyr_u8_vnni_ok()
     void cyr_u8_poly2(const uint8_t* s, uint8_t* d, int64_t M, const int64_t* b, const int32_t* w, int64_t K,
                       int shift)
     int cyr_u8_poly2_px_ok(const int32_t* w, int64_t K, int shift)
@@ -611,6 +612,21 @@ def u8_lanes_form(form=None):
             raise ValueError("u8_lanes_form: form must be 1 or 2")
         _u8_lanes_form = min(int(form), cyr_u8_lanes_ok())
     return _u8_lanes_form
+
+
+# whether cyr_u8_vline sums with vpdpwssd (AVX-512 VNNI): see u8_vline_vnni
+cdef int _u8_vline_vnni = cyr_u8_vnni_ok()
+
+
+def u8_vline_vnni(on=None):
+    """Whether the uint8 H-pass line kernel adds its pmaddwd products with vpdpwssd (AVX-512
+    VNNI; the default where the CPU has it) rather than pmaddwd + paddd. ``on`` sets it,
+    capped at what this CPU runs, so that the forms can be compared (they give the same
+    numbers: exact integer sums). Returns the setting in force."""
+    global _u8_vline_vnni
+    if on is not None:
+        _u8_vline_vnni = int(bool(on) and cyr_u8_vnni_ok())
+    return bool(_u8_vline_vnni)
 
 
 cdef struct U8Win:
@@ -670,11 +686,11 @@ cdef inline void _u8_vline_to(const uint8_t* s0, int64_t rs, uint8_t* d, int64_t
     cdef uint64_t tmp64[STREAM_BLOCK_WORDS]
     cdef int64_t j0 = 0, m
     if not stream:
-        cyr_u8_vline(s0, rs, d, L, w, n, shift)
+        cyr_u8_vline(s0, rs, d, L, w, n, shift, _u8_vline_vnni)
         return
     while j0 < L:
         m = min(<int64_t>STREAM_BLOCK_BYTES, L - j0)
-        cyr_u8_vline(s0 + j0, rs, <uint8_t*>tmp64, m, w, n, shift)
+        cyr_u8_vline(s0 + j0, rs, <uint8_t*>tmp64, m, w, n, shift, _u8_vline_vnni)
         cyr_stream_copy(<char*>d + j0, <const char*>tmp64, m)
         j0 += m
 

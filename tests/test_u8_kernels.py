@@ -356,6 +356,78 @@ def test_dyadic_weights_sum_exactly(variant):
         np.testing.assert_array_equal(out[0, 0], want)
 
 
+#: (variant, vnni): the H-pass line kernel's two ways to add its int32 products (pmaddwd +
+#: paddd; vpdpwssd, AVX-512 VNNI), each where the variant runs it
+VLINE_RUNS = [(v, False) for v in VARIANTS] + [(v, True) for v in VARIANTS if _dispatch.load(v).u8_vline_vnni()]
+
+
+@pytest.fixture
+def vline_form():
+    """``use(variant, vnni)``: set the H-pass line kernel's form; restored afterwards."""
+    saved = {}
+
+    def use(variant, vnni):
+        mod = _dispatch.load(variant)
+        saved.setdefault(variant, mod.u8_vline_vnni())
+        assert mod.u8_vline_vnni(vnni) == vnni
+        return mod
+    yield use
+    for variant, on in saved.items():
+        _dispatch.load(variant).u8_vline_vnni(on)
+
+
+@pytest.mark.parametrize("variant, vnni", VLINE_RUNS)
+@pytest.mark.parametrize("shift", [1, 14, 22])
+def test_h_line_int32_sums_exactly(variant, vnni, shift, vline_form):
+    # The H pass's int32 form (weights that do not reduce to int8): every result must equal
+    # round(bias + sum w x) >> shift, clamped, for 1 to 20 taps (odd counts leave a tap
+    # pair half empty), weights over the whole int16 range, sums far below 0 and far above
+    # 255 (and past int16 after the shift, at shift 1), in both instruction forms.
+    k = vline_form(variant, vnni)
+    rng = np.random.default_rng(shift)
+    n_in, n_out, L, K = 48, 40, 64 * 3 + 32 + 7, 20  # 512-, 256-bit steps and a scalar tail
+    index = np.zeros((n_out, K), np.int64)
+    weight = np.zeros((n_out, K), np.int32)
+    ntaps = 1 + np.arange(n_out) % K
+    for o, n in enumerate(ntaps):
+        index[o, :n] = int(rng.integers(0, n_in - n + 1)) + np.arange(n)
+        w = rng.integers(-(1 << 15), 1 << 15, n)
+        if o % 4 == 1:
+            w[:] = (1 << 15) - 1
+        elif o % 4 == 2:
+            w[:] = -(1 << 15)
+        weight[o, :n] = w | 1  # odd: no power-of-two factor, so no int8 form
+    ax = _plan.AxisPlan(n_in, n_out, index, weight, ntaps, shift=shift)
+    win = ax.u8_windows()
+    assert win is not None
+    for x in (rng.integers(0, 256, (1, 1, n_in, L)).astype(np.uint8), np.full((1, 1, n_in, L), 255, np.uint8)):
+        out = np.zeros((1, 1, n_out, L), np.uint8)
+        k.u8_fused_2d(x, out, 1, None, 0, win, ax.shift, k.fused_bands(ax.index, ax.ntaps, 16), 16, 1)
+        used = np.arange(ax.k)[None, :] < ax.ntaps[:, None]
+        taps = x[0, 0][np.where(used, ax.index, 0)].astype(np.int64)  # (n_out, K, L)
+        acc = (1 << (ax.shift - 1)) + (np.where(used, ax.weight, 0)[:, :, None] * taps).sum(1)
+        want = np.clip(acc >> ax.shift, 0, 255).astype(np.uint8)
+        np.testing.assert_array_equal(out[0, 0], want)
+        assert 0 < want.mean() < 255  # both clamps and values between them
+
+
+@pytest.mark.parametrize("variant, vnni", VLINE_RUNS)
+def test_h_line_forms_on_image_calls(variant, vnni, kernels, vline_form):
+    # bicubic and antialiased H passes of whole calls, planar and interleaved, in each form,
+    # against the table kernels
+    x = np.random.default_rng(11).integers(0, 256, (1, 3, 150, 70), dtype=np.uint8)
+    for a in (x, _channels_last(x)):
+        for kw in [dict(scale_factor=2, mode="bicubic"), dict(size=(41, 70), mode="bicubic", antialias=True),
+                   dict(size=(17, 33), mode="bilinear", antialias=True), dict(scale_factor=(1.7, 1), mode="bicubic")]:
+            kernels(variant, windows=False)
+            want = cyresample.interpolate(a, **kw)
+            calls = kernels(variant, windows=True)
+            vline_form(variant, vnni)
+            got = cyresample.interpolate(a, **kw)
+            assert calls and calls[-1][5] is not None  # the window kernels ran, with an H pass
+            np.testing.assert_array_equal(got, want)
+
+
 def test_window_and_band_checks_refuse_tables_out_of_range():
     # u8_fused_2d checks, per call, that every W and H window lies inside its source axis and
     # that each band's buffered rows hold its output rows' H windows

@@ -524,15 +524,20 @@ static inline void cyr_u8_hrow_px_pairs(const uint8_t* s, uint8_t* d, int64_t n_
     cyr_u8_hrow_px_pairs_impl(s, d, n_in, C, n_out, xmin, xsize, w, Kp, shift, wpk, npairs);
 }
 
-/* cyr_u8_dot<N> (N = 256, 512 bits): N/8 outputs i < N/8,
+/* cyr_u8_dot<N><SFX> (N = 256, 512 bits): N/8 outputs i < N/8,
  * round(bias + sum_{k<n} w[k] * p[k * step + i]), as N/8 bytes in order (byte unpack and pack
  * both work per 128-bit lane, so the order comes back). Weights from w16 or, if it is NULL,
- * w32; and cyr_u8_vline<N>, cyr_u8_vline's loop of them. One body for both widths: the
- * intrinsic names differ only in the width. */
-#define CYR_U8_DEFINE_DOT(N)                                                                                 \
-static CYR_U8_ALWAYS_INLINE __m##N##i cyr_u8_dot##N(const uint8_t* p, int64_t step, const int16_t* w16,      \
-                                                    const int32_t* w32, int64_t n, __m##N##i vbias,          \
-                                                    __m128i vshift) {                                        \
+ * w32; and cyr_u8_vline<N><SFX>, cyr_u8_vline's loop of them. One body for both widths (the
+ * intrinsic names differ only in the width) and for both ways to add a pmaddwd product,
+ * ACCUM: pmaddwd + paddd, or one vpdpwssd (AVX-512 VNNI, exact: no saturation), compiled
+ * with the attribute ATTR. */
+#define CYR_U8_MADD_ADD256(acc, t, wv) _mm256_add_epi32((acc), _mm256_madd_epi16((t), (wv)))
+#define CYR_U8_MADD_ADD512(acc, t, wv) _mm512_add_epi32((acc), _mm512_madd_epi16((t), (wv)))
+#define CYR_U8_DPWSSD512(acc, t, wv) _mm512_dpwssd_epi32((acc), (t), (wv))
+#define CYR_U8_DEFINE_DOT32(N, SFX, ATTR, ACCUM)                                                            \
+ATTR static CYR_U8_ALWAYS_INLINE __m##N##i cyr_u8_dot##N##SFX(const uint8_t* p, int64_t step,                \
+                                                              const int16_t* w16, const int32_t* w32,        \
+                                                              int64_t n, __m##N##i vbias, __m128i vshift) {  \
     const __m##N##i zero = _mm##N##_setzero_si##N();                                                         \
     __m##N##i a0 = vbias, a1 = vbias, a2 = vbias, a3 = vbias;                                                \
     int64_t k;                                                                                               \
@@ -542,10 +547,10 @@ static CYR_U8_ALWAYS_INLINE __m##N##i cyr_u8_dot##N(const uint8_t* p, int64_t st
         __m##N##i y = k + 1 < n ? _mm##N##_loadu_si##N((const void*)(p + (k + 1) * step)) : zero;            \
         __m##N##i ww = _mm##N##_set1_epi32((int32_t)(((uint32_t)(uint16_t)wk1 << 16) | (uint16_t)wk));       \
         __m##N##i lo = _mm##N##_unpacklo_epi8(x, y), hi = _mm##N##_unpackhi_epi8(x, y);                      \
-        a0 = _mm##N##_add_epi32(a0, _mm##N##_madd_epi16(_mm##N##_unpacklo_epi8(lo, zero), ww));              \
-        a1 = _mm##N##_add_epi32(a1, _mm##N##_madd_epi16(_mm##N##_unpackhi_epi8(lo, zero), ww));              \
-        a2 = _mm##N##_add_epi32(a2, _mm##N##_madd_epi16(_mm##N##_unpacklo_epi8(hi, zero), ww));              \
-        a3 = _mm##N##_add_epi32(a3, _mm##N##_madd_epi16(_mm##N##_unpackhi_epi8(hi, zero), ww));              \
+        a0 = ACCUM(a0, _mm##N##_unpacklo_epi8(lo, zero), ww);                                                \
+        a1 = ACCUM(a1, _mm##N##_unpackhi_epi8(lo, zero), ww);                                                \
+        a2 = ACCUM(a2, _mm##N##_unpacklo_epi8(hi, zero), ww);                                                \
+        a3 = ACCUM(a3, _mm##N##_unpackhi_epi8(hi, zero), ww);                                                \
     }                                                                                                        \
     return _mm##N##_packus_epi16(                                                                            \
         _mm##N##_packs_epi32(_mm##N##_sra_epi32(a0, vshift), _mm##N##_sra_epi32(a1, vshift)),                \
@@ -553,15 +558,17 @@ static CYR_U8_ALWAYS_INLINE __m##N##i cyr_u8_dot##N(const uint8_t* p, int64_t st
 }                                                                                                            \
                                                                                                              \
 /* cyr_u8_vline's bytes i, i + N/8, ... while whole steps fit in L; returns where it stopped */              \
-static CYR_U8_ALWAYS_INLINE int64_t cyr_u8_vline##N(const uint8_t* s0, int64_t rs, uint8_t* d, int64_t i,    \
-                                                    int64_t L, const int16_t* w, int64_t n, int shift) {     \
+ATTR static CYR_U8_ALWAYS_INLINE int64_t cyr_u8_vline##N##SFX(const uint8_t* s0, int64_t rs, uint8_t* d,     \
+                                                              int64_t i, int64_t L, const int16_t* w,        \
+                                                              int64_t n, int shift) {                        \
     const __m##N##i vbias = _mm##N##_set1_epi32(cyr_u8_bias(shift));                                         \
     const __m128i vshift = _mm_cvtsi32_si128(shift);                                                         \
     for (; i + N / 8 <= L; i += N / 8)                                                                       \
-        _mm##N##_storeu_si##N((void*)(d + i), cyr_u8_dot##N(s0 + i, rs, w, NULL, n, vbias, vshift));        \
+        _mm##N##_storeu_si##N((void*)(d + i), cyr_u8_dot##N##SFX(s0 + i, rs, w, NULL, n, vbias, vshift));   \
     return i;                                                                                                \
-}                                                                                                            \
-                                                                                                             \
+}
+
+#define CYR_U8_DEFINE_DOT_S8(N)                                                                              \
 /* cyr_u8_dot<N> with int8 weights w8 and int16 sums (see cyr_u8_reduce_weights): pmaddubsw on    \
  * the interleaved bytes of two taps, half the instructions of the int32 form; vbias holds int16s. \
  * The loads read only the bytes in lmask (512 bits; the 256-bit form reads all 32). */                     \
@@ -593,12 +600,17 @@ static CYR_U8_ALWAYS_INLINE int64_t cyr_u8_vline##N##_s8(const uint8_t* s0, int6
 #ifdef CYR_U8_AVX2
 typedef int cyr_u8_mask256;
 #define CYR_U8_LOAD256(p, mask) _mm256_loadu_si256((const void*)(p))
-CYR_U8_DEFINE_DOT(256)
+CYR_U8_DEFINE_DOT32(256, , , CYR_U8_MADD_ADD256)
+CYR_U8_DEFINE_DOT_S8(256)
 #endif
 #ifdef CYR_U8_AVX512
 typedef __mmask64 cyr_u8_mask512;
 #define CYR_U8_LOAD512(p, mask) _mm512_maskz_loadu_epi8((mask), (const void*)(p))
-CYR_U8_DEFINE_DOT(512)
+CYR_U8_DEFINE_DOT32(512, , , CYR_U8_MADD_ADD512)
+CYR_U8_DEFINE_DOT_S8(512)
+#if defined(__GNUC__)
+CYR_U8_DEFINE_DOT32(512, _vnni, __attribute__((target("avx512vnni"))), CYR_U8_DPWSSD512)
+#endif
 #endif
 
 #define CYR_U8_S8_MAX_TAPS 16
@@ -787,8 +799,6 @@ static inline int cyr_u8_lanes_ok(void) {
  * the R rows share each group's index and weight loads, and a block touches only R lines
  * per cache set (rows with power-of-two strides alias). np, the number of tap pairs, is a
  * constant in the common cases, so that the pair loop unrolls into registers. */
-#define CYR_U8_MADD_ADD(acc, t, wv) _mm512_add_epi32((acc), _mm512_madd_epi16((t), (wv)))
-#define CYR_U8_DPWSSD(acc, t, wv) _mm512_dpwssd_epi32((acc), (t), (wv))
 #define CYR_U8_LANES_BLOCK(R, ACCUM)                                                                       \
     for (; r + R <= nrows; r += R) {                                                                         \
         for (g = 0; g < ngroups; g++) {                                                                      \
@@ -852,8 +862,8 @@ __attribute__((target(TARGET))) static void NAME(                               
     default: NAME##_np(s, ss, d, ds, nrows, row_bytes, ngroups, grp, idx, wt, npairs, C, shift);            \
     }                                                                                                        \
 }
-CYR_U8_DEFINE_LANES(cyr_u8_hrow_lanes_madd, "avx512vbmi", CYR_U8_MADD_ADD)
-CYR_U8_DEFINE_LANES(cyr_u8_hrow_lanes_vnni, "avx512vbmi,avx512vnni", CYR_U8_DPWSSD)
+CYR_U8_DEFINE_LANES(cyr_u8_hrow_lanes_madd, "avx512vbmi", CYR_U8_MADD_ADD512)
+CYR_U8_DEFINE_LANES(cyr_u8_hrow_lanes_vnni, "avx512vbmi,avx512vnni", CYR_U8_DPWSSD512)
 #undef CYR_U8_DEFINE_LANES
 #undef CYR_U8_LANES_BLOCK
 
@@ -879,10 +889,30 @@ static inline void cyr_u8_hrow_lanes(const uint8_t* s, int64_t ss, uint8_t* d, i
 }
 #endif
 
+/* Whether this CPU runs cyr_u8_vline's vpdpwssd form (AVX-512 VNNI, in the AVX-512 build). */
+#if defined(CYR_U8_AVX512) && defined(__GNUC__)
+static inline int cyr_u8_vnni_ok(void) {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512vnni");
+}
+
+/* cyr_u8_vline512_vnni as a function of its own: only a caller that checked
+ * cyr_u8_vnni_ok may run it */
+__attribute__((target("avx512vnni"))) static int64_t cyr_u8_vline512_vnni_call(
+        const uint8_t* s0, int64_t rs, uint8_t* d, int64_t i, int64_t L, const int16_t* w, int64_t n, int shift) {
+    return cyr_u8_vline512_vnni(s0, rs, d, i, L, w, n, shift);
+}
+#else
+static inline int cyr_u8_vnni_ok(void) {
+    return 0;
+}
+#endif
+
 /* One output line of L bytes from n rows s0, s0 + rs, ..., with weights w[0..n):
- * d[i] = round(bias + sum_k w[k] * s0[k * rs + i]). */
+ * d[i] = round(bias + sum_k w[k] * s0[k * rs + i]). vnni: the int32 sums with vpdpwssd
+ * (nonzero only where cyr_u8_vnni_ok); the same bits either way. */
 static inline void cyr_u8_vline(const uint8_t* s0, int64_t rs, uint8_t* d, int64_t L,
-                                const int16_t* w, int64_t n, int shift) {
+                                const int16_t* w, int64_t n, int shift, int vnni) {
     const int32_t bias = cyr_u8_bias(shift);
     int64_t i = 0, k;
 #ifdef CYR_U8_AVX2
@@ -896,8 +926,13 @@ static inline void cyr_u8_vline(const uint8_t* s0, int64_t rs, uint8_t* d, int64
     }
 #endif
 #ifdef CYR_U8_AVX512
+#if defined(__GNUC__)
+    if (vnni)
+        i = cyr_u8_vline512_vnni_call(s0, rs, d, i, L, w, n, shift);
+#endif
     i = cyr_u8_vline512(s0, rs, d, i, L, w, n, shift);
 #endif
+    (void)vnni;
 #ifdef CYR_U8_AVX2
     i = cyr_u8_vline256(s0, rs, d, i, L, w, n, shift);
 #endif
