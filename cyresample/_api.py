@@ -76,15 +76,20 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
             return backend.interpolate(input, size, scale_factor, mode, align_corners,
                                        recompute_scale_factor, antialias, out=out)
     else:
+        last = _EXECUTORS.get(_LAST_CALL)
+        if last is not None and last[0] is size and last[1] is scale_factor and last[2] is mode and \
+                last[3] is align_corners and last[4] is recompute_scale_factor and last[5] is antialias and \
+                input.dtype is last[6] and input.shape == last[7] and input.strides == last[8]:
+            return last[9](input, out)
         try:
             # every argument with its exact type (element types for sequences)
             ts, tf = type(size), type(scale_factor)
             if ts is tuple or ts is list:
-                size_k, size_t = tuple(size), tuple(map(type, size))
+                size_k, size_t = tuple(size), _element_types(size)
             else:
                 size_k, size_t = size, None
             if tf is tuple or tf is list:
-                scale_k, scale_t = tuple(scale_factor), tuple(map(type, scale_factor))
+                scale_k, scale_t = tuple(scale_factor), _element_types(scale_factor)
             else:
                 scale_k, scale_t = scale_factor, None
             key = (input.shape, input.strides, input.dtype, size_k, scale_k, mode, align_corners,
@@ -94,6 +99,8 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
         except TypeError:  # an unhashable argument: no caching
             key = executor = None
         if executor is not None:
+            _remember(input, size, scale_factor, mode, align_corners, recompute_scale_factor, antialias,
+                      executor)
             return executor(input, out)
     req = _validate.interpolate_args(input, size, scale_factor, mode, align_corners,
                                      recompute_scale_factor, antialias)
@@ -102,6 +109,7 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
         if len(_EXECUTORS) >= _MAX_EXECUTORS:
             _EXECUTORS.clear()
         _EXECUTORS[key] = executor
+        _remember(input, size, scale_factor, mode, align_corners, recompute_scale_factor, antialias, executor)
     return executor(req.array, out)
 
 
@@ -111,6 +119,52 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
 # behaves exactly like a fresh one, minus the validation and planning work.
 _EXECUTORS = {}
 _MAX_EXECUTORS = 1024
+
+
+# The last cached call, stored in _EXECUTORS under the key _LAST_CALL (so that it goes
+# wherever the cache goes: cleared or replaced with it): its argument objects, the input's
+# dtype, shape and strides, and its executor. A call with the very same argument objects
+# (``is``) and an input laid out the same way skips building the cache key, a third of a
+# small call's time. Only immutable arguments are remembered (None, True, False, exact
+# str, int and float, tuples of exact ints and floats), so that the same objects mean the
+# same values and types.
+_LAST_CALL = object()
+
+
+def _immutable_sizes(value):
+    kind = type(value)
+    if value is None or kind is int or kind is float:
+        return True
+    if kind is tuple:
+        for v in value:
+            if type(v) is not int and type(v) is not float:
+                return False
+        return True
+    return False
+
+
+def _is_flag(value):
+    return value is None or value is True or value is False
+
+
+def _remember(input, size, scale_factor, mode, align_corners, recompute_scale_factor, antialias, executor):
+    if type(mode) is str and _immutable_sizes(size) and _immutable_sizes(scale_factor) and \
+            _is_flag(align_corners) and _is_flag(recompute_scale_factor) and _is_flag(antialias):
+        _EXECUTORS[_LAST_CALL] = (size, scale_factor, mode, align_corners, recompute_scale_factor, antialias,
+                                  input.dtype, input.shape, input.strides, executor)
+
+
+def _element_types(seq):
+    """``tuple(map(type, seq))``, a third of the time for the usual 1 to 3 sizes (this runs
+    on every call, before the cache lookup)."""
+    n = len(seq)
+    if n == 2:
+        return type(seq[0]), type(seq[1])
+    if n == 3:
+        return type(seq[0]), type(seq[1]), type(seq[2])
+    if n == 1:
+        return (type(seq[0]),)
+    return tuple(map(type, seq))
 
 
 def _k(value):

@@ -100,9 +100,13 @@ def _threads_for(n_elements):
     return 0 if n_elements < SMALL_WORK else get_num_threads()
 
 
+#: dtype codes whose arrays the kernels see as their 16-bit patterns
+_HALF_CODES = ("f16", "bf16")
+
+
 def _raw(a, code):
     """The array the kernels see: float16/bfloat16 travel as their 16-bit patterns."""
-    return a.view(np.uint16) if code in ("f16", "bf16") else a
+    return a.view(np.uint16) if code in _HALF_CODES else a
 
 
 def check_out(out, x, out_shape):
@@ -144,14 +148,27 @@ class Executor:
     """A prepared call: ``executor(x, out=None)`` for any ``x`` with the shape,
     strides and dtype the executor was prepared for."""
 
-    __slots__ = ("out_shape", "out_order", "dtype", "native", "steps", "check_int64", "plan", "_empty")
+    __slots__ = ("out_shape", "out_order", "dtype", "native", "steps", "check_int64", "plan", "_empty",
+                 "fast_step")
+
+    def __init__(self):
+        # the one step of a call that needs none of the checks and conversions below (set
+        # by _fill_executor): a fresh result skips them, which counts in small calls
+        self.fast_step = None
 
     def __call__(self, x, out=None):
+        step = self.fast_step
+        if step is not None and out is None:
+            result = np.empty(self.out_shape, self.dtype)
+            step(x, result, False)
+            return result
         if out is not None:
             if check_out(out, x, self.out_shape):
                 np.copyto(out, self(x))
                 return out
             result = out
+        elif self.out_order is None:
+            result = np.empty(self.out_shape, self.dtype)
         else:
             result = _empty_in_order(self.out_shape, self.dtype, self.out_order)
         if self._empty:
@@ -237,6 +254,8 @@ def _fill_executor(ex, x, plan, code, family):
     else:
         ex.check_int64 = family == "int" and code in ("i64", "u64")
         ex.steps = (_plan_step(plan, code, n_out, x),)
+    if len(ex.steps) == 1 and ex.native and not ex.check_int64 and ex.out_order is None:
+        ex.fast_step = ex.steps[0]
     return ex
 
 
@@ -314,10 +333,13 @@ def _plan_step(plan, code, n_out, x):
         index = [a.index for a in plan.axes]
         lam = [a.weight for a in plan.axes]
         product = _kernels.product_linear
-
-        def step(xx, out, stream=False):
-            product(_raw(xx, code), _raw(out, code), index, lam, plan.vector_lanes, plan.variant,
-                    _threads_for(n_out), True)
+        lanes, variant = plan.vector_lanes, plan.variant
+        if code in _HALF_CODES:
+            def step(xx, out, stream=False):
+                product(_raw(xx, code), _raw(out, code), index, lam, lanes, variant, _threads_for(n_out), True)
+        else:  # (no views to make: this runs on every call)
+            def step(xx, out, stream=False):
+                product(xx, out, index, lam, lanes, variant, _threads_for(n_out), True)
         return step
     if method == _plan.AREA:
         starts = [np.ascontiguousarray(a.index[:, 0], dtype=np.int64) for a in plan.axes]

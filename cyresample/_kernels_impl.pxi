@@ -1262,6 +1262,15 @@ def check_gather(cnp.ndarray src, list offsets):
     return True
 
 
+cdef bint _is_identity(const Py_ssize_t* off, Py_ssize_t n, Py_ssize_t step) noexcept:
+    # off[i] == i * step for every i < n
+    cdef Py_ssize_t i
+    for i in range(n):
+        if off[i] != i * step:
+            return False
+    return True
+
+
 def gather(cnp.ndarray src, cnp.ndarray dst, list offsets, int nthreads, bint checked=False):
     """``dst[i0, i1, ...] = src[idx0[i0], idx1[i1], ...]`` by byte offsets, any dtype.
 
@@ -1280,7 +1289,7 @@ def gather(cnp.ndarray src, cnp.ndarray dst, list offsets, int nthreads, bint ch
         True when :func:`check_gather` accepted these offsets for arrays of
         ``src``'s shape and strides (the backend checks once per prepared call).
     """
-    cdef int nd = dst.ndim, d, inner, k, unit = -1
+    cdef int nd = dst.ndim, d, inner, unit = -1
     cdef Py_ssize_t nbytes = dst.itemsize
     if dst.size == 0:
         return
@@ -1289,15 +1298,20 @@ def gather(cnp.ndarray src, cnp.ndarray dst, list offsets, int nthreads, bint ch
     if not checked:
         offsets = [np.ascontiguousarray(a, dtype=np.intp) for a in offsets]
         check_gather(src, offsets)
-    offs = offsets
+    if nd > MAX_DIMS + 1:
+        raise ValueError("gather: too many dimensions")
+    # the tables' data, read in C below (this entry runs on every call of a prepared call)
+    cdef const Py_ssize_t* tab[MAX_DIMS + 1]
+    cdef cnp.ndarray a
     for d in range(nd):
-        if (<cnp.ndarray>offs[d]).shape[0] != dst.shape[d]:
+        a = offsets[d]
+        if a.ndim != 1 or a.shape[0] != dst.shape[d]:
             raise ValueError("gather: offsets do not match the output shape")
+        tab[d] = <const Py_ssize_t*>cnp.PyArray_DATA(a)
     # a unit block: an identity dim contiguous (stride = itemsize) in both arrays
     for d in range(nd):
         if dst.shape[d] > 1 and dst.shape[d] == src.shape[d] and _byte_stride(src, d) == nbytes and \
-                _byte_stride(dst, d) == nbytes and \
-                (offs[d] == np.arange(dst.shape[d], dtype=np.intp) * nbytes).all():
+                _byte_stride(dst, d) == nbytes and _is_identity(tab[d], dst.shape[d], nbytes):
             unit = d
             nbytes = nbytes * dst.shape[d]
             break
@@ -1308,23 +1322,22 @@ def gather(cnp.ndarray src, cnp.ndarray dst, list offsets, int nthreads, bint ch
             inner = d
     if inner < 0:
         inner = nd - 1 if unit != nd - 1 else 0
-    outer_dims = [d for d in range(nd) if d != inner and d != unit]
     cdef Py_ssize_t oshape[MAX_DIMS]
     cdef Py_ssize_t dstr[MAX_DIMS]
     cdef const Py_ssize_t* offp[MAX_DIMS]
     cdef Py_ssize_t rows = 1
-    if len(outer_dims) > MAX_DIMS:
-        raise ValueError("gather: too many dimensions")
-    for k, d in enumerate(outer_dims):
-        oshape[k] = dst.shape[d]
-        dstr[k] = _byte_stride(dst, d)
-        offp[k] = <const Py_ssize_t*>cnp.PyArray_DATA(offs[d])
+    cdef int nouter = 0
+    for d in range(nd):  # the outer dims, in order
+        if d == inner or d == unit:
+            continue
+        oshape[nouter] = dst.shape[d]
+        dstr[nouter] = _byte_stride(dst, d)
+        offp[nouter] = tab[d]
         rows *= dst.shape[d]
-    cdef int nouter = len(outer_dims)
+        nouter += 1
     cdef Py_ssize_t L = dst.shape[inner]
     cdef Py_ssize_t din = _byte_stride(dst, inner)
-    inner_arr = offs[inner]
-    cdef const Py_ssize_t* ioff = <const Py_ssize_t*>cnp.PyArray_DATA(inner_arr)
+    cdef const Py_ssize_t* ioff = tab[inner]
     cdef const char* sp = <const char*>cnp.PyArray_DATA(src)
     cdef char* dp = <char*>cnp.PyArray_DATA(dst)
     cdef Py_ssize_t sin_ = _byte_stride(src, inner)
@@ -1380,7 +1393,8 @@ def product_linear(cnp.ndarray src, cnp.ndarray dst, list index, list lam, Py_ss
     cdef Py_ssize_t dstr[3]
     cdef const int64_t* ip[3]
     cdef const void* lp[3]
-    keep = []
+    cdef cnp.ndarray a, w  # typed: their shapes are read in C (this entry runs on every call)
+    keep = None if checked else []  # the converted tables live until the kernel returns
     for d in range(nsp):
         oshape[d] = dst.shape[2 + d]
         sstr[d] = _byte_stride(src, 2 + d)
@@ -1393,9 +1407,10 @@ def product_linear(cnp.ndarray src, cnp.ndarray dst, list index, list lam, Py_ss
             w = np.ascontiguousarray(lam[d], dtype=info[1])
             if a.size and (a.min() < 0 or a.max() >= src.shape[2 + d]):
                 raise ValueError("product_linear: source index out of range")
-        if a.shape[0] != oshape[d] or a.shape[1] != 2 or w.shape[0] != oshape[d] or w.shape[1] != 2:
+            keep += [a, w]
+        if a.ndim != 2 or w.ndim != 2 or a.shape[0] != oshape[d] or a.shape[1] != 2 or \
+                w.shape[0] != oshape[d] or w.shape[1] != 2:
             raise ValueError("product_linear: table shape mismatch")
-        keep += [a, w]
         ip[d] = <const int64_t*>cnp.PyArray_DATA(a)
         lp[d] = <const void*>cnp.PyArray_DATA(w)
     cdef Py_ssize_t N = src.shape[0], C = src.shape[1]

@@ -322,6 +322,54 @@ def test_executor_cache_with_and_without_out(fam):
             results.append(y2)
 
 
+def test_last_call_memo_reuses_only_the_same_immutable_arguments():
+    # the memo in front of the cache (``_api._LAST_CALL``) answers a call only when every
+    # argument is the same object as before and the input has the same dtype, shape and
+    # strides; anything else goes through the keyed cache or a fresh preparation
+    from cyresample import _api
+    _api._EXECUTORS.clear()
+    x = make("float32", (1, 2, 6, 5))
+    size, mode = (4, 7), "bilinear"
+    first = interp(x, size=size, mode=mode)
+    memo = _api._EXECUTORS[_api._LAST_CALL]
+    again = interp(x, size=size, mode=mode)
+    assert same(again, first) and not np.shares_memory(again, first)
+    assert _api._EXECUTORS[_api._LAST_CALL] is memo  # answered by the memo
+    assert same(interp(x, size=size, mode=mode, align_corners=True),
+                interp(x.copy(), size=(4, 7), mode="bilinear", align_corners=True))
+    # another dtype, shape or strides with the same argument objects: not the memo's executor
+    for other in (x.astype(np.float64), make("float32", (1, 2, 6, 6)), np.asfortranarray(x)):
+        interp(x, size=size, mode=mode)
+        got = interp(other, size=size, mode=mode)
+        assert got.dtype == other.dtype and same(got, interp(other.copy(), size=(4, 7), mode="bilinear"))
+    # a list is never remembered: mutating it between calls changes the result
+    sizes = [4, 7]
+    assert interp(x, size=sizes, mode=mode).shape == (1, 2, 4, 7)
+    sizes[1] = 3
+    assert interp(x, size=sizes, mode=mode).shape == (1, 2, 4, 3)
+    # nor is a mutable flag (a 0-d array) that equals True
+    flag = np.array(True)
+    z = make("float32", (1, 2, 12, 10))
+    smooth = interp(z, size=size, mode=mode, antialias=flag)
+    flag[...] = False
+    assert same(interp(z, size=size, mode=mode, antialias=flag), interp(z, size=size, mode=mode))
+    assert not same(smooth, interp(z, size=size, mode=mode))
+    # arguments equal to remembered ones but of other types: the keyed cache tells them apart
+    y = make("float32", (1, 2, 5))
+    a = interp(y, scale_factor=2, mode="linear", align_corners=True)
+    memo = _api._EXECUTORS[_api._LAST_CALL]
+    with pytest.raises(TypeError):  # an int align_corners is refused, as by torch
+        interp(y, scale_factor=2, mode="linear", align_corners=1)
+    assert _api._EXECUTORS[_api._LAST_CALL] is memo
+    b = interp(y, scale_factor=2.0, mode="linear", align_corners=True)
+    assert same(a, b) and _api._EXECUTORS[_api._LAST_CALL][1] == 2.0
+    assert type(_api._EXECUTORS[_api._LAST_CALL][1]) is float
+    # the memo goes with the cache
+    _api._EXECUTORS.clear()
+    assert _api._LAST_CALL not in _api._EXECUTORS
+    assert same(interp(y, scale_factor=2, mode="linear", align_corners=True), a)
+
+
 def test_executor_cache_distinguishes_argument_types():
     x = make("float32", (1, 2, 5))
     a = interp(x, scale_factor=2, mode="linear")
