@@ -67,8 +67,17 @@ def _empty_in_order(shape, dtype, order_axes):
     """Uninitialised array of ``shape`` whose memory order is ``order_axes``."""
     if order_axes is None:
         return np.empty(shape, dtype)
-    phys = np.empty([shape[d] for d in order_axes], dtype)
-    return phys.transpose(np.argsort(order_axes))
+    phys_shape, axes = _physical_layout(shape, order_axes)
+    return np.empty(phys_shape, dtype).transpose(axes)
+
+
+def _physical_layout(shape, order_axes):
+    """The shape in memory order ``order_axes`` and the axes that transpose an array of that
+    shape back to ``shape`` (the inverse permutation; plain Python, a few axes)."""
+    axes = [0] * len(order_axes)
+    for position, d in enumerate(order_axes):
+        axes[d] = position
+    return tuple(shape[d] for d in order_axes), tuple(axes)
 
 
 def output_layout(x, mode):
@@ -149,17 +158,23 @@ class Executor:
     strides and dtype the executor was prepared for."""
 
     __slots__ = ("out_shape", "out_order", "dtype", "native", "steps", "check_int64", "plan", "_empty",
-                 "fast_step")
+                 "fast_step", "fast_layout")
 
     def __init__(self):
-        # the one step of a call that needs none of the checks and conversions below (set
-        # by _fill_executor): a fresh result skips them, which counts in small calls
+        # the one step of a call that needs none of the checks and conversions below, and
+        # the result's (physical shape, axes) when it is not in C order (both set by
+        # _fill_executor): a fresh result skips the checks, which counts in small calls
         self.fast_step = None
+        self.fast_layout = None
 
     def __call__(self, x, out=None):
         step = self.fast_step
         if step is not None and out is None:
-            result = np.empty(self.out_shape, self.dtype)
+            layout = self.fast_layout
+            if layout is None:
+                result = np.empty(self.out_shape, self.dtype)
+            else:
+                result = np.empty(layout[0], self.dtype).transpose(layout[1])
             step(x, result, False)
             return result
         if out is not None:
@@ -254,8 +269,10 @@ def _fill_executor(ex, x, plan, code, family):
     else:
         ex.check_int64 = family == "int" and code in ("i64", "u64")
         ex.steps = (_plan_step(plan, code, n_out, x),)
-    if len(ex.steps) == 1 and ex.native and not ex.check_int64 and ex.out_order is None:
+    if len(ex.steps) == 1 and ex.native and not ex.check_int64:
         ex.fast_step = ex.steps[0]
+        if ex.out_order is not None:
+            ex.fast_layout = _physical_layout(ex.out_shape, ex.out_order)
     return ex
 
 
