@@ -21,6 +21,16 @@ from ._threads import get_num_threads
 #: _threads_for): threads would cost more than they save. Values never depend on it.
 SMALL_WORK = 1 << 15
 
+#: Under ``OMP_WAIT_POLICY=PASSIVE`` the team's threads sleep between calls and waking them
+#: costs tens of microseconds (75 us measured on a 2-core VM, against about 1 us while they
+#: spin, libgomp's default): a call then runs on the calling thread only below this many
+#: elements read plus written, about 0.1 ms of work for one thread.
+SMALL_WORK_PASSIVE = 1 << 19
+
+#: Whether libgomp was started with the passive wait policy (it reads the variable when it
+#: loads, with the kernels, so a later change has no effect on it either).
+PASSIVE_WAIT = os.environ.get("OMP_WAIT_POLICY", "").strip().upper() == "PASSIVE"
+
 #: Output rows per band of the fused W+H pass.
 FUSED_BAND_ROWS = 16
 
@@ -101,12 +111,16 @@ def output_layout(x, mode):
     return None
 
 
-def _threads_for(n_elements):
-    """The kernels' ``nthreads``: 0 for small work (the pointwise and gather kernels then
-    loop serially without starting an OpenMP team; the separable passes use a team of
-    one), else the current thread setting. Read per call, so that thread settings apply
-    to cached calls."""
-    return 0 if n_elements < SMALL_WORK else get_num_threads()
+def _threads_for(n_out, n_in):
+    """The kernels' ``nthreads`` for a kernel call that writes ``n_out`` elements and reads
+    ``n_in``: 0 for small work (the pointwise and gather kernels then loop serially without
+    starting an OpenMP team; the separable passes use a team of one), else the current
+    thread setting. Read per call, so that thread settings apply to cached calls."""
+    if PASSIVE_WAIT:
+        small = n_out + n_in < SMALL_WORK_PASSIVE
+    else:
+        small = n_out < SMALL_WORK
+    return 0 if small else get_num_threads()
 
 
 #: dtype codes whose arrays the kernels see as their 16-bit patterns
@@ -337,7 +351,7 @@ def _gather_step(plan, x, n_out):
         # the offsets are byte offsets for this shape and these strides only
         if xx.shape != shape or xx.strides != strides:
             raise AssertionError("gather step called on a different layout")
-        gather(xx, out, offsets, _threads_for(n_out), checked)
+        gather(xx, out, offsets, _threads_for(n_out, n_out), checked)
     return step
 
 
@@ -353,10 +367,11 @@ def _plan_step(plan, code, n_out, x):
         lanes, variant = plan.vector_lanes, plan.variant
         if code in _HALF_CODES:
             def step(xx, out, stream=False):
-                product(_raw(xx, code), _raw(out, code), index, lam, lanes, variant, _threads_for(n_out), True)
+                product(_raw(xx, code), _raw(out, code), index, lam, lanes, variant, _threads_for(n_out, xx.size),
+                        True)
         else:  # (no views to make: this runs on every call)
             def step(xx, out, stream=False):
-                product(xx, out, index, lam, lanes, variant, _threads_for(n_out), True)
+                product(xx, out, index, lam, lanes, variant, _threads_for(n_out, xx.size), True)
         return step
     if method == _plan.AREA:
         starts = [np.ascontiguousarray(a.index[:, 0], dtype=np.int64) for a in plan.axes]
@@ -366,7 +381,7 @@ def _plan_step(plan, code, n_out, x):
 
         def step(xx, out, stream=False):
             area(_raw(xx, code), _raw(out, code), starts, sizes, plan.vector_lanes, plan.variant,
-                 _threads_for(n_out), True, uniform)
+                 _threads_for(n_out, xx.size), True, uniform)
         return step
     if method == _plan.MEAN:
         return _run_mean
@@ -432,7 +447,7 @@ def _u8_windows_step(plan, x, n_out, fallback):
         xv, ov = view(xx), view(out)
         if xv is None or ov is None:
             return fallback(xx, out, stream)
-        run(xv, ov, channels, win_w, ax_w.shift, win_h, ax_h.shift, bands, band_rows, _threads_for(n_out),
+        run(xv, ov, channels, win_w, ax_w.shift, win_h, ax_h.shift, bands, band_rows, _threads_for(n_out, xx.size),
             poly_w, pairs_w, lanes_w, stream)
     return step
 
@@ -545,7 +560,7 @@ def _separable_rows_step(plan, code, n_out, x):
             pass_w, pass_h, v_w, v_h, src_code, dst_code, bands, band_rows, inter_shape, n = fused
             if fused3 is not None:
                 pass_d, v_d, out_code, slices, n3, ring_bytes, inter_bytes = fused3
-                nthreads = _threads_for(n3)
+                nthreads = _threads_for(n3, xx.size)
                 # enough slices to share among the threads, and rings no larger than the
                 # intermediate volume (or small)
                 if slices >= 2 * nthreads and \
@@ -555,13 +570,13 @@ def _separable_rows_step(plan, code, n_out, x):
                     return
             dst = out if inter_shape is None else _empty_in_order(inter_shape, inter_dtype, order_axes)
             fused_pass(_raw(xx, src_code), _raw(dst, dst_code), pass_w, pass_h, v_w, v_h, bands, band_rows,
-                       _threads_for(n), stream and dst is out)
+                       _threads_for(n, xx.size), stream and dst is out)
             src = dst
             todo = prepared[2:]
         for inter_shape, axis, ax, variant, src_code, dst_code, n in todo:
             dst = out if inter_shape is None else _empty_in_order(inter_shape, inter_dtype, order_axes)
             separable(_raw(src, src_code), _raw(dst, dst_code), axis, ax.index, ax.weight, ax.ntaps,
-                      variant, ax.shift, _threads_for(n), ax.polyphase(), ax.index_max,
+                      variant, ax.shift, _threads_for(n, src.size), ax.polyphase(), ax.index_max,
                       stream and dst is out)
             src = dst
     return step

@@ -503,14 +503,15 @@ def batch(data):
 def forced_threading():
     """Lower the backend's single-thread cut-off so that every call splits across threads."""
     from cyresample import _backend_cpu
-    old = getattr(_backend_cpu, "SMALL_WORK", None)
-    if old is not None:
-        _backend_cpu.SMALL_WORK = 0
+    names = [n for n in ("SMALL_WORK", "SMALL_WORK_PASSIVE") if hasattr(_backend_cpu, n)]
+    old = {n: getattr(_backend_cpu, n) for n in names}
+    for n in names:
+        setattr(_backend_cpu, n, 0)
     try:
         yield
     finally:
-        if old is not None:
-            _backend_cpu.SMALL_WORK = old
+        for n, v in old.items():
+            setattr(_backend_cpu, n, v)
 
 
 def threads(data):

@@ -269,3 +269,32 @@ def test_keyboard_interrupt_sigint(small_case, python_sigint):
     _interrupt_during_long_calls(lambda: signal.pthread_kill(main, signal.SIGINT), small_case)
     # and once more from outside the thread machinery: a process-directed SIGINT
     _interrupt_during_long_calls(lambda: os.kill(os.getpid(), signal.SIGINT), small_case)
+
+
+def test_small_work_runs_on_the_calling_thread(monkeypatch):
+    # _threads_for: below SMALL_WORK outputs no team is used; with the passive wait policy
+    # (sleeping threads, slow to wake) below SMALL_WORK_PASSIVE elements read plus written
+    from cyresample import _backend_cpu as B
+    small, passive = B.SMALL_WORK, B.SMALL_WORK_PASSIVE
+    assert small < passive
+    x = np.random.default_rng(4).random((1, 1, 256, 256), dtype=np.float32)
+    with cyresample.threads(2):
+        monkeypatch.setattr(B, "PASSIVE_WAIT", False)
+        assert B._threads_for(small - 1, 10 ** 9) == 0
+        assert B._threads_for(small, 0) == 2
+        want = interp(x, scale_factor=2, mode="bilinear")
+        monkeypatch.setattr(B, "PASSIVE_WAIT", True)
+        assert B._threads_for(small, 0) == 0
+        assert B._threads_for(passive // 2, passive // 2 - 1) == 0
+        assert B._threads_for(passive // 2, passive // 2) == 2
+        assert np.array_equal(interp(x, scale_factor=2, mode="bilinear"), want)
+
+
+@pytest.mark.parametrize("value, passive", [("PASSIVE", True), (" passive ", True), ("ACTIVE", False), ("", False)])
+def test_passive_wait_policy_is_read_at_import(value, passive):
+    import subprocess
+    import sys
+    env = dict(os.environ, OMP_WAIT_POLICY=value)
+    code = "from cyresample import _backend_cpu; print(_backend_cpu.PASSIVE_WAIT)"
+    got = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert got.stdout.strip() == str(passive)
