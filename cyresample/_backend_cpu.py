@@ -390,6 +390,11 @@ def _plan_step(plan, code, n_out, x):
     raise AssertionError(method)  # pragma: no cover - the planner only produces the methods above
 
 
+#: Whether ndarray.reshape takes copy=False (NumPy 2.1): a reshape that must be a view,
+#: a tenth of the time of as_strided (this runs twice on every uint8 channels-last call).
+_RESHAPE_NO_COPY = np.lib.NumpyVersion(np.__version__) >= "2.1.0"
+
+
 def _interleaved_view(a):
     """A channels-last 4-D array seen as (N, 1, H, W*C) — rows of interleaved pixels —
     or None when its W and C axes are not one contiguous run."""
@@ -397,6 +402,8 @@ def _interleaved_view(a):
     isz = a.itemsize
     if a.strides[1] != isz or a.strides[3] != C * isz:
         return None
+    if _RESHAPE_NO_COPY:  # (W, C) is one contiguous run: a view, never a copy
+        return a.transpose(0, 2, 3, 1).reshape((N, 1, H, W * C), copy=False)
     return np.lib.stride_tricks.as_strided(a, (N, 1, H, W * C), (a.strides[0], 0, a.strides[2], isz),
                                            writeable=a.flags.writeable)
 

@@ -775,11 +775,17 @@ cdef bint _bands_inside(const int64_t* lo, const int64_t* hi, Py_ssize_t nb, Py_
 
 
 cdef int _u8_window(U8Win* uw, tuple win, int shift, Py_ssize_t n_in, Py_ssize_t n_out) except -1:
+    # (typed arrays and C-level checks: this runs twice on every call)
+    cdef cnp.ndarray xmin, xsize, w16
+    cdef Py_ssize_t kp
+    if len(win) != 4:
+        raise ValueError("u8_fused_2d: malformed window table")
     xmin, xsize, w16, kp = win
-    if xmin.dtype != np.int64 or xsize.dtype != np.int64 or w16.dtype != np.int16 or kp % 8 or \
-            xmin.shape[0] != n_out or xsize.shape[0] != n_out or w16.shape[0] != n_out or w16.shape[1] != kp or \
-            not (xmin.flags.c_contiguous and xsize.flags.c_contiguous and w16.flags.c_contiguous) or \
-            not (1 <= shift <= 30):
+    if cnp.PyArray_TYPE(xmin) != cnp.NPY_INT64 or cnp.PyArray_TYPE(xsize) != cnp.NPY_INT64 or \
+            cnp.PyArray_TYPE(w16) != cnp.NPY_INT16 or kp % 8 or xmin.ndim != 1 or xsize.ndim != 1 or \
+            w16.ndim != 2 or xmin.shape[0] != n_out or xsize.shape[0] != n_out or w16.shape[0] != n_out or \
+            w16.shape[1] != kp or not (cnp.PyArray_IS_C_CONTIGUOUS(xmin) and cnp.PyArray_IS_C_CONTIGUOUS(xsize)
+                                        and cnp.PyArray_IS_C_CONTIGUOUS(w16)) or not (1 <= shift <= 30):
         raise ValueError("u8_fused_2d: malformed window table")
     # memory safety: every window lies inside the source axis (a C loop: this runs per call)
     if not _windows_inside(<const int64_t*>cnp.PyArray_DATA(xmin), <const int64_t*>cnp.PyArray_DATA(xsize),
@@ -961,7 +967,8 @@ def u8_fused_2d(cnp.ndarray src, cnp.ndarray dst, int channels, object win_w, in
     cdef U8Win ww, wh
     if nthreads < 1:  # 0 = small work; these passes always run in a team (see _threads_for)
         nthreads = 1
-    if channels not in (1, 3, 4) or nd < 3 or dst.ndim != nd or src.dtype != np.uint8 or dst.dtype != np.uint8:
+    if channels not in (1, 3, 4) or nd < 3 or dst.ndim != nd or cnp.PyArray_TYPE(src) != cnp.NPY_UINT8 or \
+            cnp.PyArray_TYPE(dst) != cnp.NPY_UINT8:
         raise TypeError("u8_fused_2d: needs uint8 arrays of rank >= 3 and 1, 3 or 4 channels")
     cdef Py_ssize_t OW = dst.shape[nd - 1] // channels, OH = dst.shape[nd - 2]
     cdef Py_ssize_t IW = src.shape[nd - 1] // channels, IH = src.shape[nd - 2]

@@ -456,3 +456,24 @@ def test_window_and_band_checks_refuse_tables_out_of_range():
                 (lo + 1, hi, max_rows), (lo, hi - 1, max_rows)]:
         with pytest.raises(ValueError, match="bands out of range"):
             k.u8_fused_2d(x, out, 1, win_w, ax_w.shift, win_h, ax_h.shift, bad, 4, 1)
+
+
+@pytest.mark.parametrize("no_copy_reshape", [True, False])
+def test_interleaved_rows_are_views(no_copy_reshape, monkeypatch):
+    # channels-last uint8 arrays reach the kernels as (N, 1, H, W*C) views of the caller's
+    # memory (a reshape that may not copy, or as_strided on NumPy < 2.1): writes land in out
+    monkeypatch.setattr(_backend_cpu, "_RESHAPE_NO_COPY", no_copy_reshape)
+    x = _channels_last(np.random.default_rng(9).integers(0, 256, (2, 3, 12, 10), dtype=np.uint8))
+    v = _backend_cpu._interleaved_view(x)
+    assert v.shape == (2, 1, 12, 30) and np.shares_memory(v, x)
+    np.testing.assert_array_equal(v[:, 0], x.transpose(0, 2, 3, 1).reshape(2, 12, 30))
+    assert _backend_cpu._interleaved_view(np.zeros((1, 3, 4, 5), np.uint8)) is None  # planar
+    _api._EXECUTORS.clear()
+    want = cyresample.interpolate(np.ascontiguousarray(x), size=(7, 15), mode="bicubic")
+    out = _channels_last(np.zeros((2, 3, 7, 15), np.uint8))
+    assert cyresample.interpolate(x, size=(7, 15), mode="bicubic", out=out) is out
+    np.testing.assert_array_equal(out, want)
+    ro = x.copy(order="K")
+    ro.flags.writeable = False
+    assert not _backend_cpu._interleaved_view(ro).flags.writeable
+    _api._EXECUTORS.clear()
