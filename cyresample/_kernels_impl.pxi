@@ -215,13 +215,32 @@ cdef inline Py_ssize_t _byte_stride(cnp.ndarray a, int d):
     return cnp.PyArray_STRIDES(a)[d]
 
 
+cdef inline bint _c_array_of(cnp.ndarray a, int typenum):
+    # C-contiguous with elements of NumPy type number typenum (C-level checks: the kernel
+    # entries run them on every call)
+    return cnp.PyArray_TYPE(a) == typenum and cnp.PyArray_IS_C_CONTIGUOUS(a)
+
+
+cdef inline cnp.ndarray _c_int64(object a):
+    # a C-contiguous int64 array: a itself when it already is one
+    if isinstance(a, cnp.ndarray) and _c_array_of(<cnp.ndarray>a, cnp.NPY_INT64):
+        return <cnp.ndarray>a
+    return np.ascontiguousarray(a, dtype=np.int64)
+
+
 cdef tuple _poly_table(PolyInfo* pi, tuple poly, object wdtype, Py_ssize_t n_in, Py_ssize_t n_out,
                        str who):
     """Check an ``AxisPlan.polyphase()`` table against the pass sizes and fill ``pi``.
     Returns the contiguous ``(base, weight)`` arrays the kernels read (keep them alive)."""
+    cdef int wtype = np.dtype(wdtype).num
+    cdef cnp.ndarray pbase, pw
     P, Q, o_lo, M, pb, pwt = poly
-    pbase = np.ascontiguousarray(pb, dtype=np.int64)
-    pw = np.ascontiguousarray(pwt, dtype=wdtype)
+    pbase = _c_int64(pb)
+    if isinstance(pwt, cnp.ndarray) and cnp.PyArray_IS_C_CONTIGUOUS(<cnp.ndarray>pwt) and \
+            cnp.PyArray_TYPE(<cnp.ndarray>pwt) == wtype:
+        pw = <cnp.ndarray>pwt
+    else:
+        pw = np.ascontiguousarray(pwt, dtype=wdtype)
     if pbase.ndim != 2 or pbase.shape[0] != P or pw.shape[0] != P or pbase.shape[1] != pw.shape[1] or \
             not (0 <= o_lo and o_lo + P * M <= n_out and Q > 0 and M >= 0):
         raise ValueError("%s: inconsistent polyphase table" % who)
@@ -308,15 +327,15 @@ def separable_pass(cnp.ndarray src, cnp.ndarray dst, int axis, cnp.ndarray index
     info = SEPARABLE_VARIANTS.get(variant)
     if info is None:
         raise ValueError("separable_pass: unknown variant %r" % (variant,))
-    if src.itemsize != info[0] or dst.itemsize != info[1] or weight.dtype != info[2]:
+    if src.itemsize != info[0] or dst.itemsize != info[1] or cnp.PyArray_TYPE(weight) != info[3]:
         raise TypeError("separable_pass: arrays do not match variant %r" % (variant,))
     if src.ndim != dst.ndim or not (0 <= axis < nd):
         raise ValueError("separable_pass: bad rank or axis")
     for d in range(nd):
         if d != axis and src.shape[d] != dst.shape[d]:
             raise ValueError("separable_pass: shapes differ outside the pass axis")
-    if index.dtype != np.int64 or ntaps.dtype != np.int64 or not index.flags.c_contiguous or \
-            not weight.flags.c_contiguous or not ntaps.flags.c_contiguous:
+    if not (_c_array_of(index, cnp.NPY_INT64) and _c_array_of(ntaps, cnp.NPY_INT64) and
+            cnp.PyArray_IS_C_CONTIGUOUS(weight)) or index.ndim != 2 or weight.ndim != 2 or ntaps.ndim != 1:
         raise TypeError("separable_pass: tables must be C-contiguous int64/weight arrays")
     if index.shape[0] != n_out or ntaps.shape[0] != n_out or weight.shape[0] != n_out or \
             weight.shape[1] != K:
@@ -460,6 +479,8 @@ def fused_passes(cnp.ndarray src, cnp.ndarray dst, tuple pass_w, tuple pass_h, s
         raise ValueError("fused_passes: no kernel for %s then %s" % (variant_w, variant_h))
     info_w = SEPARABLE_VARIANTS[variant_w]
     info_h = SEPARABLE_VARIANTS[variant_h]
+    # (typed: their checks below run in C, on every call)
+    cdef cnp.ndarray idx_w, w_w, nt_w, idx_h, w_h, nt_h, idx_d, w_d, nt_d
     idx_w, w_w, nt_w, shift_w, poly, max_w = pass_w
     idx_h, w_h, nt_h, shift_h, _, max_h = pass_h
     cdef int spatial = 2 if pass_d is None else 3
@@ -470,10 +491,11 @@ def fused_passes(cnp.ndarray src, cnp.ndarray dst, tuple pass_w, tuple pass_h, s
         info_d = SEPARABLE_VARIANTS[variant_d]
         idx_d, w_d, nt_d, shift_d, _, max_d = pass_d
         dst_itemsize = info_d[1]
-        if w_d.dtype != info_d[2]:
+        if cnp.PyArray_TYPE(w_d) != info_d[3]:
             raise TypeError("fused_passes: arrays do not match the variants")
     if nd < spatial + 1 or dst.ndim != nd or src.itemsize != info_w[0] or dst.itemsize != dst_itemsize or \
-            w_w.dtype != info_w[2] or w_h.dtype != info_h[2]:
+            cnp.PyArray_TYPE(w_w) != info_w[3] or cnp.PyArray_TYPE(w_h) != info_h[3] or idx_w.ndim != 2 or \
+            idx_h.ndim != 2 or w_w.ndim != 2 or w_h.ndim != 2 or nt_w.ndim != 1 or nt_h.ndim != 1:
         raise TypeError("fused_passes: arrays do not match the variants")
     cdef Py_ssize_t OW = dst.shape[nd - 1], OH = dst.shape[nd - 2]
     if idx_w.shape[0] != OW or idx_h.shape[0] != OH or nt_w.shape[0] != OW or nt_h.shape[0] != OH:
@@ -488,17 +510,19 @@ def fused_passes(cnp.ndarray src, cnp.ndarray dst, tuple pass_w, tuple pass_h, s
             raise ValueError("fused_passes: tables do not match the output")
         # memory safety (every used tap, not only index_max: a cheap loop over OD rows) and
         # the ring's one-slot-per-tap condition
-        if max_d >= src.shape[nd - 3] or idx_d.dtype != np.int64 or nt_d.dtype != np.int64 or \
-                not (idx_d.flags.c_contiguous and w_d.flags.c_contiguous and nt_d.flags.c_contiguous) or \
+        if max_d >= src.shape[nd - 3] or idx_d.ndim != 2 or w_d.ndim != 2 or nt_d.ndim != 1 or \
+                not (_c_array_of(idx_d, cnp.NPY_INT64) and _c_array_of(nt_d, cnp.NPY_INT64) and
+                     cnp.PyArray_IS_C_CONTIGUOUS(w_d)) or \
                 not fused3_applies(idx_d, nt_d, src.shape[nd - 3]):
             raise ValueError("fused_passes: D table out of range")
         R = idx_d.shape[1]
     if _byte_stride(src, nd - 1) != src.itemsize:
         raise ValueError("fused_passes: the source rows must be contiguous")
     # memory safety: tables were checked when their AxisPlan was built; check the sizes
-    if max_w >= src.shape[nd - 1] or max_h >= src.shape[nd - 2] or idx_w.dtype != np.int64 or \
-            idx_h.dtype != np.int64 or not (idx_w.flags.c_contiguous and idx_h.flags.c_contiguous and
-                                            w_w.flags.c_contiguous and w_h.flags.c_contiguous):
+    if max_w >= src.shape[nd - 1] or max_h >= src.shape[nd - 2] or \
+            not (_c_array_of(idx_w, cnp.NPY_INT64) and _c_array_of(idx_h, cnp.NPY_INT64) and
+                 _c_array_of(nt_w, cnp.NPY_INT64) and _c_array_of(nt_h, cnp.NPY_INT64) and
+                 cnp.PyArray_IS_C_CONTIGUOUS(w_w) and cnp.PyArray_IS_C_CONTIGUOUS(w_h)):
         raise ValueError("fused_passes: tables out of range")
     lo, hi, max_rows = bands
     if dst.size == 0:
@@ -510,8 +534,7 @@ def fused_passes(cnp.ndarray src, cnp.ndarray dst, tuple pass_w, tuple pass_h, s
     if poly is not None:
         pbase, pw = _poly_table(&pinfo, poly, w_w.dtype, src.shape[nd - 1], OW, "fused_passes")
         pptr = &pinfo
-    lo_a = np.ascontiguousarray(lo, dtype=np.int64)
-    hi_a = np.ascontiguousarray(hi, dtype=np.int64)
+    cdef cnp.ndarray lo_a = _c_int64(lo), hi_a = _c_int64(hi)
     # float32 W tables without a periodic interior and with long windows (antialias at
     # arbitrary factors): 16 rows at a time, one per vector lane, over the source columns
     # up to the largest index (a per-thread scratch of 16 floats per source column and
