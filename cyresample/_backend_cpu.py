@@ -196,8 +196,6 @@ class Executor:
                 np.copyto(out, self(x))
                 return out
             result = out
-        elif self.out_order is None:
-            result = np.empty(self.out_shape, self.dtype)
         else:
             result = _empty_in_order(self.out_shape, self.dtype, self.out_order)
         if self._empty:
@@ -365,13 +363,10 @@ def _plan_step(plan, code, n_out, x):
         lam = [a.weight for a in plan.axes]
         product = _kernels.product_linear
         lanes, variant = plan.vector_lanes, plan.variant
-        if code in _HALF_CODES:
-            def step(xx, out, stream=False):
-                product(_raw(xx, code), _raw(out, code), index, lam, lanes, variant, _threads_for(n_out, xx.size),
-                        True)
-        else:  # (no views to make: this runs on every call)
-            def step(xx, out, stream=False):
-                product(xx, out, index, lam, lanes, variant, _threads_for(n_out, xx.size), True)
+
+        def step(xx, out, stream=False):
+            product(_raw(xx, code), _raw(out, code), index, lam, lanes, variant, _threads_for(n_out, xx.size),
+                    True)
         return step
     if method == _plan.AREA:
         starts = [np.ascontiguousarray(a.index[:, 0], dtype=np.int64) for a in plan.axes]
@@ -454,8 +449,8 @@ def _u8_windows_step(plan, x, n_out, fallback):
         xv, ov = view(xx), view(out)
         if xv is None or ov is None:
             return fallback(xx, out, stream)
-        run(xv, ov, channels, win_w, ax_w.shift, win_h, ax_h.shift, bands, band_rows, _threads_for(n_out, xx.size),
-            poly_w, pairs_w, lanes_w, stream)
+        run(xv, ov, channels, win_w, ax_w.shift, win_h, ax_h.shift, bands, band_rows,
+            _threads_for(n_out, xx.size), poly_w, pairs_w, lanes_w, stream)
     return step
 
 
