@@ -1292,6 +1292,55 @@ def check_gather(cnp.ndarray src, list offsets):
     return True
 
 
+cdef inline void _byte_extent(cnp.ndarray a, Py_ssize_t* lo, Py_ssize_t* hi) noexcept:
+    # the bytes [lo, hi) that a non-empty array's elements lie in
+    cdef int d
+    cdef Py_ssize_t span
+    lo[0] = <Py_ssize_t>cnp.PyArray_DATA(a)
+    hi[0] = lo[0] + a.itemsize
+    for d in range(a.ndim):
+        span = cnp.PyArray_STRIDES(a)[d] * (a.shape[d] - 1)
+        if span < 0:
+            lo[0] += span
+        else:
+            hi[0] += span
+
+
+def check_out(out, cnp.ndarray x, out_shape):
+    """Validate a caller's ``out=`` array for a result of ``out_shape`` and ``x``'s dtype;
+    return True when it shares memory with ``x``.
+
+    Raises TypeError (not an ndarray, another dtype) or ValueError (another shape,
+    read-only), as for torch's ``out=``. The checks run in C: this runs on every ``out=``
+    call. Arrays whose byte ranges are disjoint share nothing; others are settled by
+    ``numpy.shares_memory``.
+    """
+    cdef cnp.ndarray o
+    cdef int d
+    cdef Py_ssize_t olo, ohi, xlo, xhi
+    if not isinstance(out, cnp.ndarray):
+        raise TypeError("out must be a numpy.ndarray, got %s" % type(out).__name__)
+    o = out
+    if type(out_shape) is not tuple:
+        out_shape = tuple(out_shape)
+    if o.ndim != len(out_shape):
+        raise ValueError("out has shape %s but the result has shape %s" % (out.shape, out_shape))
+    for d in range(o.ndim):
+        if o.shape[d] != out_shape[d]:
+            raise ValueError("out has shape %s but the result has shape %s" % (out.shape, out_shape))
+    if not cnp.PyArray_EquivTypes(o.descr, x.descr):
+        raise TypeError("out has dtype %s but the result has dtype %s (the input's)" % (o.dtype, x.dtype))
+    if not cnp.PyArray_ISWRITEABLE(o):
+        raise ValueError("out is read-only")
+    if o.size == 0 or x.size == 0:
+        return False
+    _byte_extent(o, &olo, &ohi)
+    _byte_extent(x, &xlo, &xhi)
+    if ohi <= xlo or xhi <= olo:
+        return False
+    return bool(np.shares_memory(o, x))
+
+
 cdef bint _is_identity(const Py_ssize_t* off, Py_ssize_t n, Py_ssize_t step) noexcept:
     # off[i] == i * step for every i < n
     cdef Py_ssize_t i

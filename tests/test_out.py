@@ -383,3 +383,43 @@ def test_executor_cache_distinguishes_argument_types():
     xf = np.asfortranarray(make("float32", (1, 2, 5), seed=3))
     assert same(interp(xf, scale_factor=2, mode="linear"),
                 interp(np.ascontiguousarray(xf), scale_factor=2, mode="linear"))
+
+
+def test_check_out_overlap_equals_shares_memory():
+    # the out= check settles disjoint byte ranges in C and leaves the rest to
+    # numpy.shares_memory: both answers must be numpy's, for views of one buffer in every
+    # relation (disjoint, interleaved, reversed, nested, empty)
+    from cyresample import _backend_cpu
+    rng = np.random.default_rng(12)
+    base = np.zeros((6, 8, 10), np.float32)
+    views = [base, base[:3], base[3:], base[..., ::2], base[..., 1::2], base[::-1], base[:, ::-1, 1::3],
+             base[2:4, 2:6], base[5:, 7:], base[:0], base.transpose(2, 0, 1), np.zeros((6, 8, 10), np.float32)]
+    for a in views:
+        for b in views:
+            got = _backend_cpu.check_out(a, b, a.shape)
+            assert got == np.shares_memory(a, b), (a.strides, b.strides)
+    for _ in range(200):
+        a = base[tuple(slice(int(rng.integers(0, n)), None, int(rng.choice([1, 2, 3, -1]))) for n in base.shape)]
+        b = base[tuple(slice(int(rng.integers(0, n)), None, int(rng.choice([1, 2, -2]))) for n in base.shape)]
+        assert _backend_cpu.check_out(a, b, a.shape) == np.shares_memory(a, b)
+
+
+@pytest.mark.parametrize("bad, error, message", [
+    ([[0.0]], TypeError, "out must be a numpy.ndarray, got list"),
+    (np.zeros((1, 2, 3), np.float32), ValueError, r"out has shape \(1, 2, 3\) but the result has shape \(1, 2, 4\)"),
+    (np.zeros((1, 2, 4, 1), np.float32), ValueError, r"out has shape \(1, 2, 4, 1\) but the result"),
+    (np.zeros((1, 2, 4), np.float64), TypeError, r"out has dtype float64 but the result has dtype float32"),
+    (np.zeros((1, 2, 4), np.float32).view(np.int32), TypeError, "out has dtype int32"),
+])
+def test_check_out_errors(bad, error, message):
+    from cyresample import _backend_cpu
+    x = np.zeros((1, 2, 5), np.float32)
+    with pytest.raises(error, match=message):
+        _backend_cpu.check_out(bad, x, (1, 2, 4))
+    ro = np.zeros((1, 2, 4), np.float32)
+    ro.flags.writeable = False
+    with pytest.raises(ValueError, match="out is read-only"):
+        _backend_cpu.check_out(ro, x, [1, 2, 4])
+    with pytest.raises(TypeError, match="out has dtype >f4"):  # the other byte order is another dtype
+        _backend_cpu.check_out(np.zeros((1, 2, 4), ">f4"), x, (1, 2, 4))
+    assert _backend_cpu.check_out(np.zeros((1, 2, 4), "<f4"), x, (1, 2, 4)) is False
