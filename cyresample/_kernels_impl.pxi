@@ -221,26 +221,29 @@ cdef inline bint _c_array_of(cnp.ndarray a, int typenum):
     return cnp.PyArray_TYPE(a) == typenum and cnp.PyArray_IS_C_CONTIGUOUS(a)
 
 
-cdef inline cnp.ndarray _c_int64(object a):
-    # a C-contiguous int64 array: a itself when it already is one
-    if isinstance(a, cnp.ndarray) and _c_array_of(<cnp.ndarray>a, cnp.NPY_INT64):
+cdef cnp.dtype _INT64 = np.dtype(np.int64)
+cdef cnp.dtype _INT32 = np.dtype(np.int32)
+
+
+cdef inline cnp.ndarray _c_array(object a, cnp.dtype dt):
+    # a C-contiguous array of dtype dt: a itself when it already is one
+    if isinstance(a, cnp.ndarray) and _c_array_of(<cnp.ndarray>a, dt.type_num):
         return <cnp.ndarray>a
-    return np.ascontiguousarray(a, dtype=np.int64)
+    return np.ascontiguousarray(a, dtype=dt)
 
 
-cdef tuple _poly_table(PolyInfo* pi, tuple poly, object wdtype, Py_ssize_t n_in, Py_ssize_t n_out,
+cdef inline cnp.ndarray _c_int64(object a):
+    return _c_array(a, _INT64)
+
+
+cdef tuple _poly_table(PolyInfo* pi, tuple poly, cnp.dtype wdtype, Py_ssize_t n_in, Py_ssize_t n_out,
                        str who):
     """Check an ``AxisPlan.polyphase()`` table against the pass sizes and fill ``pi``.
     Returns the contiguous ``(base, weight)`` arrays the kernels read (keep them alive)."""
-    cdef int wtype = np.dtype(wdtype).num
     cdef cnp.ndarray pbase, pw
     P, Q, o_lo, M, pb, pwt = poly
     pbase = _c_int64(pb)
-    if isinstance(pwt, cnp.ndarray) and cnp.PyArray_IS_C_CONTIGUOUS(<cnp.ndarray>pwt) and \
-            cnp.PyArray_TYPE(<cnp.ndarray>pwt) == wtype:
-        pw = <cnp.ndarray>pwt
-    else:
-        pw = np.ascontiguousarray(pwt, dtype=wdtype)
+    pw = _c_array(pwt, wdtype)
     if pbase.ndim != 2 or pbase.shape[0] != P or pw.shape[0] != P or pbase.shape[1] != pw.shape[1] or \
             not (0 <= o_lo and o_lo + P * M <= n_out and Q > 0 and M >= 0):
         raise ValueError("%s: inconsistent polyphase table" % who)
@@ -381,7 +384,7 @@ def separable_pass(cnp.ndarray src, cnp.ndarray dst, int axis, cnp.ndarray index
     rows = _make_loop(&lp, dims)
     lp.stream = stream_out
     if polyphase is not None and inner < 0:
-        pbase, pw = _poly_table(&pinfo, polyphase, weight.dtype, n_in, n_out, "separable_pass")
+        pbase, pw = _poly_table(&pinfo, polyphase, weight.descr, n_in, n_out, "separable_pass")
         pptr = &pinfo
     _run_separable_variant(variant, <const char*>cnp.PyArray_DATA(src), <char*>cnp.PyArray_DATA(dst),
                            &lp, rows, n_out, _byte_stride(src, axis), _byte_stride(dst, axis), inner,
@@ -532,7 +535,7 @@ def fused_passes(cnp.ndarray src, cnp.ndarray dst, tuple pass_w, tuple pass_h, s
     lp.stream = stream_out
     cdef cnp.ndarray pbase = None, pw = None
     if poly is not None:
-        pbase, pw = _poly_table(&pinfo, poly, w_w.dtype, src.shape[nd - 1], OW, "fused_passes")
+        pbase, pw = _poly_table(&pinfo, poly, w_w.descr, src.shape[nd - 1], OW, "fused_passes")
         pptr = &pinfo
     cdef cnp.ndarray lo_a = _c_int64(lo), hi_a = _c_int64(hi)
     # float32 W tables without a periodic interior and with long windows (antialias at
@@ -844,7 +847,7 @@ def u8_poly2_px_applies(tuple poly, int shift, Py_ssize_t n_in, Py_ssize_t n_out
     ``shift``) has two phases one pixel apart with consecutive taps, both phases' weights
     reduce to int8, and this CPU has AVX-512 VBMI. Decided once per prepared call."""
     cdef PolyInfo pinfo
-    pbase, pw = _poly_table(&pinfo, poly, np.int32, n_in, n_out, "u8_poly2_px_applies")
+    pbase, pw = _poly_table(&pinfo, poly, _INT32, n_in, n_out, "u8_poly2_px_applies")
     return bool(pinfo.M > 0 and
                 _is_poly2(&pinfo, <const int64_t*>cnp.PyArray_DATA(pbase), <const int32_t*>cnp.PyArray_DATA(pw))
                 and cyr_u8_poly2_px_ok(<const int32_t*>cnp.PyArray_DATA(pw), pinfo.K, shift))
@@ -1084,7 +1087,7 @@ def u8_fused_2d(cnp.ndarray src, cnp.ndarray dst, int channels, object win_w, in
         # memory safety: the table's rows are the windows checked above
         if (np.asarray(win_w[0]) != idx_w[:, 0]).any():
             raise ValueError("u8_fused_2d: polyphase taps out of range")
-        pbase, pw = _poly_table(&pinfo, poly, np.int32, IW, OW, "u8_fused_2d")
+        pbase, pw = _poly_table(&pinfo, poly, _INT32, IW, OW, "u8_fused_2d")
         pptr = &pinfo
         ww.poly2 = _is_poly2(&pinfo, <const int64_t*>cnp.PyArray_DATA(pbase), <const int32_t*>cnp.PyArray_DATA(pw))
         if channels != 1:  # interleaved rows: only the int8-weight VBMI kernel has a polyphase form
