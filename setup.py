@@ -176,6 +176,8 @@ extensions = [
     for name in kernel_sources()
 ] + [
     Extension("cyresample._cpuinfo", ["cyresample/_cpuinfo.pyx"], define_macros=MACROS),
+    Extension("cyresample._lastcall", ["cyresample/_lastcall.pyx"], include_dirs=[np.get_include()],
+              define_macros=MACROS),
 ]
 
 setup(

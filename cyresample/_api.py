@@ -1,6 +1,7 @@
 """The thin facade: validate the arguments, plan, execute on the array's backend."""
 import numpy as np
 
+from . import _lastcall
 from . import _backend_cpu
 from . import _validate
 
@@ -76,11 +77,10 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
             return backend.interpolate(input, size, scale_factor, mode, align_corners,
                                        recompute_scale_factor, antialias, out=out)
     else:
-        last = _EXECUTORS.get(_LAST_CALL)
-        if last is not None and last[0] is size and last[1] is scale_factor and last[2] is mode and \
-                last[3] is align_corners and last[4] is recompute_scale_factor and last[5] is antialias and \
-                input.dtype is last[6] and input.shape == last[7] and input.strides == last[8]:
-            return last[9](input, out)
+        result = _lastcall.call(_EXECUTORS, input, size, scale_factor, mode, align_corners,
+                                recompute_scale_factor, antialias, out)
+        if result is not None:
+            return result
         try:
             # every argument with its exact type (element types for sequences)
             ts, tf = type(size), type(scale_factor)
@@ -99,8 +99,8 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
         except TypeError:  # an unhashable argument: no caching
             key = executor = None
         if executor is not None:
-            _remember(input, size, scale_factor, mode, align_corners, recompute_scale_factor, antialias,
-                      executor)
+            _lastcall.remember(_EXECUTORS, input, size, scale_factor, mode, align_corners,
+                               recompute_scale_factor, antialias, executor)
             return executor(input, out)
     req = _validate.interpolate_args(input, size, scale_factor, mode, align_corners,
                                      recompute_scale_factor, antialias)
@@ -109,7 +109,8 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
         if len(_EXECUTORS) >= _MAX_EXECUTORS:
             _EXECUTORS.clear()
         _EXECUTORS[key] = executor
-        _remember(input, size, scale_factor, mode, align_corners, recompute_scale_factor, antialias, executor)
+        _lastcall.remember(_EXECUTORS, input, size, scale_factor, mode, align_corners, recompute_scale_factor,
+                           antialias, executor)
     return executor(req.array, out)
 
 
@@ -121,37 +122,10 @@ _EXECUTORS = {}
 _MAX_EXECUTORS = 1024
 
 
-# The last cached call, stored in _EXECUTORS under the key _LAST_CALL (so that it goes
-# wherever the cache goes: cleared or replaced with it): its argument objects, the input's
-# dtype, shape and strides, and its executor. A call with the very same argument objects
-# (``is``) and an input laid out the same way skips building the cache key, a third of a
-# small call's time. Only immutable arguments are remembered (None, True, False, exact
-# str, int and float, tuples of exact ints and floats), so that the same objects mean the
-# same values and types.
-_LAST_CALL = object()
-
-
-def _immutable_sizes(value):
-    kind = type(value)
-    if value is None or kind is int or kind is float:
-        return True
-    if kind is tuple:
-        for v in value:
-            if type(v) is not int and type(v) is not float:
-                return False
-        return True
-    return False
-
-
-def _is_flag(value):
-    return value is None or value is True or value is False
-
-
-def _remember(input, size, scale_factor, mode, align_corners, recompute_scale_factor, antialias, executor):
-    if type(mode) is str and _immutable_sizes(size) and _immutable_sizes(scale_factor) and \
-            _is_flag(align_corners) and _is_flag(recompute_scale_factor) and _is_flag(antialias):
-        _EXECUTORS[_LAST_CALL] = (size, scale_factor, mode, align_corners, recompute_scale_factor, antialias,
-                                  input.dtype, input.shape, input.strides, executor)
+# The last cached call is remembered in front of the cache (_lastcall.KEY in _EXECUTORS,
+# so that it goes wherever the cache goes: cleared or replaced with it): a call with the
+# very same argument objects and an input laid out the same way skips building the key.
+_LAST_CALL = _lastcall.KEY
 
 
 def _element_types(seq):

@@ -123,15 +123,6 @@ def _threads_for(n_out, n_in):
     return 0 if small else get_num_threads()
 
 
-#: dtype codes whose arrays the kernels see as their 16-bit patterns
-_HALF_CODES = ("f16", "bf16")
-
-
-def _raw(a, code):
-    """The array the kernels see: float16/bfloat16 travel as their 16-bit patterns."""
-    return a.view(np.uint16) if code in _HALF_CODES else a
-
-
 #: ``check_out(out, x, out_shape)``: validate a caller's ``out=`` array (the exception
 #: torch raises for each misfit); True when it overlaps the input. In the kernels module:
 #: its checks run in C, on every ``out=`` call.
@@ -354,10 +345,10 @@ def _plan_step(plan, code, n_out, x):
         lam = [a.weight for a in plan.axes]
         product = _kernels.product_linear
         lanes, variant = plan.vector_lanes, plan.variant
+        n_in = x.size  # an executor's steps see one input shape
 
         def step(xx, out, stream=False):
-            product(_raw(xx, code), _raw(out, code), index, lam, lanes, variant, _threads_for(n_out, xx.size),
-                    True)
+            product(xx, out, index, lam, lanes, variant, _threads_for(n_out, n_in), True)
         return step
     if method == _plan.AREA:
         starts = [np.ascontiguousarray(a.index[:, 0], dtype=np.int64) for a in plan.axes]
@@ -365,9 +356,11 @@ def _plan_step(plan, code, n_out, x):
         area = _kernels.area_pool
         uniform = _kernels.area_uniform_width(starts[-1], sizes[-1])
 
+        lanes, variant = plan.vector_lanes, plan.variant
+        n_in = x.size
+
         def step(xx, out, stream=False):
-            area(_raw(xx, code), _raw(out, code), starts, sizes, plan.vector_lanes, plan.variant,
-                 _threads_for(n_out, xx.size), True, uniform)
+            area(xx, out, starts, sizes, lanes, variant, _threads_for(n_out, n_in), True, uniform)
         return step
     if method == _plan.MEAN:
         return _run_mean
@@ -545,6 +538,12 @@ def _separable_rows_step(plan, code, n_out, x):
             fused3 = ((ax_d.index, ax_d.weight, ax_d.ntaps, ax_d.shift, None, ax_d.index_max), v_d,
                       prepared[2][5], planes * ax_d.n_out, prepared[2][6], ring_bytes, inter_bytes)
     fused_pass = _kernels.fused_passes
+    # the intermediates' memory layouts, worked out once (np.empty(shape).transpose(axes))
+    layouts = {p[0]: _physical_layout(p[0], order_axes) for p in prepared if p[0] is not None}
+
+    def intermediate(shape):
+        phys_shape, axes = layouts[shape]
+        return np.empty(phys_shape, inter_dtype).transpose(axes)
 
     def step(xx, out, stream=False):
         src = xx
@@ -558,17 +557,17 @@ def _separable_rows_step(plan, code, n_out, x):
                 # intermediate volume (or small)
                 if slices >= 2 * nthreads and \
                         ring_bytes * max(nthreads, 1) <= max(FUSED3_RING_BYTES, inter_bytes):
-                    fused_pass(_raw(xx, src_code), _raw(out, out_code), pass_w, pass_h, v_w, v_h, bands,
+                    fused_pass(xx, out, pass_w, pass_h, v_w, v_h, bands,
                                band_rows, nthreads, stream, pass_d, v_d)
                     return
-            dst = out if inter_shape is None else _empty_in_order(inter_shape, inter_dtype, order_axes)
-            fused_pass(_raw(xx, src_code), _raw(dst, dst_code), pass_w, pass_h, v_w, v_h, bands, band_rows,
+            dst = out if inter_shape is None else intermediate(inter_shape)
+            fused_pass(xx, dst, pass_w, pass_h, v_w, v_h, bands, band_rows,
                        _threads_for(n, xx.size), stream and dst is out)
             src = dst
             todo = prepared[2:]
         for inter_shape, axis, ax, variant, src_code, dst_code, n in todo:
-            dst = out if inter_shape is None else _empty_in_order(inter_shape, inter_dtype, order_axes)
-            separable(_raw(src, src_code), _raw(dst, dst_code), axis, ax.index, ax.weight, ax.ntaps,
+            dst = out if inter_shape is None else intermediate(inter_shape)
+            separable(src, dst, axis, ax.index, ax.weight, ax.ntaps,
                       variant, ax.shift, _threads_for(n, src.size), ax.polyphase(), ax.index_max,
                       stream and dst is out)
             src = dst

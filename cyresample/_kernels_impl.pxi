@@ -264,7 +264,7 @@ cdef tuple _poly_table(PolyInfo* pi, tuple poly, cnp.dtype wdtype, Py_ssize_t n_
     pi.Q = Q
     pi.o_lo = o_lo
     pi.M = M
-    pi.pix = _is_pixel_period(pi, b, <const char*>cnp.PyArray_DATA(pw), pw.itemsize)
+    pi.pix = _is_pixel_period(pi, b, <const char*>cnp.PyArray_DATA(pw), cnp.PyArray_ITEMSIZE(pw))
     return pbase, pw
 
 
@@ -327,10 +327,10 @@ def separable_pass(cnp.ndarray src, cnp.ndarray dst, int axis, cnp.ndarray index
     cdef Py_ssize_t rows, n_out = dst.shape[axis], K = index.shape[1], n_in = src.shape[axis]
     cdef Py_ssize_t L = 1, sin_ = 0, din = 0
     cdef Py_ssize_t best
-    info = SEPARABLE_VARIANTS.get(variant)
+    info = (<dict>SEPARABLE_VARIANTS).get(variant)
     if info is None:
         raise ValueError("separable_pass: unknown variant %r" % (variant,))
-    if src.itemsize != info[0] or dst.itemsize != info[1] or cnp.PyArray_TYPE(weight) != info[3]:
+    if cnp.PyArray_ITEMSIZE(src) != info[0] or cnp.PyArray_ITEMSIZE(dst) != info[1] or cnp.PyArray_TYPE(weight) != info[3]:
         raise TypeError("separable_pass: arrays do not match variant %r" % (variant,))
     if src.ndim != dst.ndim or not (0 <= axis < nd):
         raise ValueError("separable_pass: bad rank or axis")
@@ -480,8 +480,8 @@ def fused_passes(cnp.ndarray src, cnp.ndarray dst, tuple pass_w, tuple pass_h, s
     cdef PolyInfo* pptr = NULL
     if (variant_w, variant_h) not in FUSED_PAIRS:
         raise ValueError("fused_passes: no kernel for %s then %s" % (variant_w, variant_h))
-    info_w = SEPARABLE_VARIANTS[variant_w]
-    info_h = SEPARABLE_VARIANTS[variant_h]
+    info_w = (<dict>SEPARABLE_VARIANTS)[variant_w]
+    info_h = (<dict>SEPARABLE_VARIANTS)[variant_h]
     # (typed: their checks below run in C, on every call)
     cdef cnp.ndarray idx_w, w_w, nt_w, idx_h, w_h, nt_h, idx_d, w_d, nt_d
     idx_w, w_w, nt_w, shift_w, poly, max_w = pass_w
@@ -491,12 +491,12 @@ def fused_passes(cnp.ndarray src, cnp.ndarray dst, tuple pass_w, tuple pass_h, s
     if pass_d is not None:
         if (variant_w, variant_h, variant_d) not in FUSED_TRIPLES:
             raise ValueError("fused_passes: no kernel for %s, %s then %s" % (variant_w, variant_h, variant_d))
-        info_d = SEPARABLE_VARIANTS[variant_d]
+        info_d = (<dict>SEPARABLE_VARIANTS)[variant_d]
         idx_d, w_d, nt_d, shift_d, _, max_d = pass_d
         dst_itemsize = info_d[1]
         if cnp.PyArray_TYPE(w_d) != info_d[3]:
             raise TypeError("fused_passes: arrays do not match the variants")
-    if nd < spatial + 1 or dst.ndim != nd or src.itemsize != info_w[0] or dst.itemsize != dst_itemsize or \
+    if nd < spatial + 1 or dst.ndim != nd or cnp.PyArray_ITEMSIZE(src) != info_w[0] or cnp.PyArray_ITEMSIZE(dst) != dst_itemsize or \
             cnp.PyArray_TYPE(w_w) != info_w[3] or cnp.PyArray_TYPE(w_h) != info_h[3] or idx_w.ndim != 2 or \
             idx_h.ndim != 2 or w_w.ndim != 2 or w_h.ndim != 2 or nt_w.ndim != 1 or nt_h.ndim != 1:
         raise TypeError("fused_passes: arrays do not match the variants")
@@ -519,7 +519,7 @@ def fused_passes(cnp.ndarray src, cnp.ndarray dst, tuple pass_w, tuple pass_h, s
                 not fused3_applies(idx_d, nt_d, src.shape[nd - 3]):
             raise ValueError("fused_passes: D table out of range")
         R = idx_d.shape[1]
-    if _byte_stride(src, nd - 1) != src.itemsize:
+    if _byte_stride(src, nd - 1) != cnp.PyArray_ITEMSIZE(src):
         raise ValueError("fused_passes: the source rows must be contiguous")
     # memory safety: tables were checked when their AxisPlan was built; check the sizes
     if max_w >= src.shape[nd - 1] or max_h >= src.shape[nd - 2] or \
@@ -555,7 +555,7 @@ def fused_passes(cnp.ndarray src, cnp.ndarray dst, tuple pass_w, tuple pass_h, s
     rw.tw = tw
     rw.n_in = src.shape[nd - 1]
     rw.merge_rows = pptr != NULL and pinfo.o_lo == 0 and pinfo.P * pinfo.M == OW and \
-        pinfo.Q * pinfo.M == rw.n_in and _byte_stride(src, nd - 2) == rw.n_in * src.itemsize and tw == 0
+        pinfo.Q * pinfo.M == rw.n_in and _byte_stride(src, nd - 2) == rw.n_in * cnp.PyArray_ITEMSIZE(src) and tw == 0
     th = _pass_table(idx_h, w_h, nt_h, shift_h)
     if pass_d is not None:
         td = _pass_table(idx_d, w_d, nt_d, shift_d)
@@ -1300,7 +1300,7 @@ cdef inline void _byte_extent(cnp.ndarray a, Py_ssize_t* lo, Py_ssize_t* hi) noe
     cdef int d
     cdef Py_ssize_t span
     lo[0] = <Py_ssize_t>cnp.PyArray_DATA(a)
-    hi[0] = lo[0] + a.itemsize
+    hi[0] = lo[0] + cnp.PyArray_ITEMSIZE(a)
     for d in range(a.ndim):
         span = cnp.PyArray_STRIDES(a)[d] * (a.shape[d] - 1)
         if span < 0:
@@ -1372,10 +1372,10 @@ def gather(cnp.ndarray src, cnp.ndarray dst, list offsets, int nthreads, bint ch
         ``src``'s shape and strides (the backend checks once per prepared call).
     """
     cdef int nd = dst.ndim, d, inner, unit = -1
-    cdef Py_ssize_t nbytes = dst.itemsize
+    cdef Py_ssize_t nbytes = cnp.PyArray_ITEMSIZE(dst)
     if dst.size == 0:
         return
-    if src.itemsize != nbytes or src.ndim != nd or len(offsets) != nd:
+    if cnp.PyArray_ITEMSIZE(src) != nbytes or src.ndim != nd or len(offsets) != nd:
         raise TypeError("gather: arrays do not match")
     if not checked:
         offsets = [np.ascontiguousarray(a, dtype=np.intp) for a in offsets]
@@ -1461,8 +1461,8 @@ def product_linear(cnp.ndarray src, cnp.ndarray dst, list index, list lam, Py_ss
         dtype, indices checked when the plan was built) for ``src``'s sizes.
     """
     cdef int nsp = src.ndim - 2, d
-    info = PRODUCT_VARIANTS.get(variant)
-    if info is None or src.itemsize != info[0] or dst.itemsize != info[0]:
+    info = (<dict>PRODUCT_VARIANTS).get(variant)
+    if info is None or cnp.PyArray_ITEMSIZE(src) != info[0] or cnp.PyArray_ITEMSIZE(dst) != info[0]:
         raise TypeError("product_linear: arrays do not match variant %r" % (variant,))
     if nsp not in (2, 3) or dst.ndim != src.ndim or len(index) != nsp or len(lam) != nsp:
         raise ValueError("product_linear needs 2 or 3 spatial dims")
@@ -1525,8 +1525,8 @@ def area_pool(cnp.ndarray src, cnp.ndarray dst, list start, list size, Py_ssize_
         reduced-precision 3-D accumulation).
     """
     cdef int nsp = src.ndim - 2, d, k
-    info = AREA_VARIANTS.get(variant)
-    if info is None or src.itemsize != info or dst.itemsize != info:
+    info = (<dict>AREA_VARIANTS).get(variant)
+    if info is None or cnp.PyArray_ITEMSIZE(src) != info or cnp.PyArray_ITEMSIZE(dst) != info:
         raise TypeError("area_pool: arrays do not match variant %r" % (variant,))
     if not (1 <= nsp <= 3) or dst.ndim != src.ndim or len(start) != nsp or len(size) != nsp:
         raise ValueError("area_pool needs 1 to 3 spatial dims")

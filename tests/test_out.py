@@ -362,12 +362,41 @@ def test_last_call_memo_reuses_only_the_same_immutable_arguments():
         interp(y, scale_factor=2, mode="linear", align_corners=1)
     assert _api._EXECUTORS[_api._LAST_CALL] is memo
     b = interp(y, scale_factor=2.0, mode="linear", align_corners=True)
-    assert same(a, b) and _api._EXECUTORS[_api._LAST_CALL][1] == 2.0
-    assert type(_api._EXECUTORS[_api._LAST_CALL][1]) is float
+    assert same(a, b) and _api._EXECUTORS[_api._LAST_CALL].scale_factor == 2.0
+    assert type(_api._EXECUTORS[_api._LAST_CALL].scale_factor) is float
     # the memo goes with the cache
     _api._EXECUTORS.clear()
     assert _api._LAST_CALL not in _api._EXECUTORS
     assert same(interp(y, scale_factor=2, mode="linear", align_corners=True), a)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float16", ">f4", "uint8", "complex64"])
+@pytest.mark.parametrize("layout", ["nchw", "channels_last", "ncdhw", "channels_last_3d"])
+def test_memo_results_match_the_executor(dtype, layout):
+    # a call answered by the memo allocates its fresh result itself (the executor's dtype,
+    # shape and memory layout) or hands the call to the executor (out=, non-native dtypes,
+    # several steps): every answer equals the executor's, in a writeable array of its own
+    from cyresample import _api
+    shape = (2, 3, 5, 6) if layout in ("nchw", "channels_last") else (2, 3, 4, 5, 6)
+    x = make(dtype, shape)
+    if layout == "channels_last":
+        x = np.ascontiguousarray(x.transpose(0, 2, 3, 1)).transpose(0, 3, 1, 2)
+    elif layout == "channels_last_3d":
+        x = np.ascontiguousarray(x.transpose(0, 2, 3, 4, 1)).transpose(0, 4, 1, 2, 3)
+    for mode in ("nearest", "bilinear" if x.ndim == 4 else "trilinear", "area"):
+        size = (7, 4) if x.ndim == 4 else (3, 7, 4)
+        _api._EXECUTORS.clear()
+        first = interp(x, size=size, mode=mode)
+        memo = _api._EXECUTORS[_api._LAST_CALL]
+        direct = memo.executor(x)
+        for _ in range(2):
+            again = interp(x, size=size, mode=mode)
+            assert _api._EXECUTORS[_api._LAST_CALL] is memo
+            assert same(again, first) and same(again, direct)
+            assert again.dtype == direct.dtype and again.strides == direct.strides
+            assert again.flags.writeable and not np.shares_memory(again, first)
+        out = np.full_like(first, 0)
+        assert interp(x, size=size, mode=mode, out=out) is out and same(out, first)
 
 
 def test_executor_cache_distinguishes_argument_types():

@@ -122,7 +122,8 @@ echo "built $WHEEL ($(du -h "$WHEEL" | cut -f1))"
 "$TPY" - "$WHEEL" <<'PYEOF'
 import sys, zipfile
 names = zipfile.ZipFile(sys.argv[1]).namelist()
-for want in ("cyresample/__init__.py", "cyresample/py.typed", "cyresample/_kernels_baseline", "cyresample/_cpuinfo"):
+for want in ("cyresample/__init__.py", "cyresample/py.typed", "cyresample/_kernels_baseline", "cyresample/_cpuinfo",
+             "cyresample/_lastcall"):
     if not any(n.startswith(want) for n in names):
         sys.exit("wheel lacks %s" % want)
 if not any(n.startswith("cyresample/cuda/") and n.endswith(".cu") for n in names):
