@@ -92,6 +92,7 @@ ctypedef fused real_t:
 
 cdef enum:
     GATHER_ROWS = 16        # output rows per gather work item
+    PLANE_BLOCK_ROWS = 64   # output rows per work item of the planar product kernel
     AREA_CHUNK = 1024       # outputs (x channels) accumulated at once by an area row
     SHORT_LINE_BYTES = 256  # inner lines up to this size are handled inside a gathered row
     MAX_DIMS = 8
