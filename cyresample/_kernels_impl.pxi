@@ -1272,9 +1272,23 @@ cdef void _gather_pixels(const char* src, char* dst, Py_ssize_t rows, int nd,
             _gather_pixel_block(src, dst, blk * GATHER_ROWS, rows, nd, oshape, dstr, offs, L, din, inner_off, nbytes)
 
 
+cdef class GatherCheck:
+    """:func:`check_gather`'s receipt: the source shape and strides its offsets were
+    checked for (compared in C on every :func:`gather` call that presents it)."""
+    cdef int ndim
+    cdef Py_ssize_t shape[MAX_DIMS + 1]
+    cdef Py_ssize_t strides[MAX_DIMS + 1]
+
+    cdef bint matches(self, cnp.ndarray src):
+        cdef int nd = cnp.PyArray_NDIM(src)
+        return nd == self.ndim and \
+            memcmp(cnp.PyArray_DIMS(src), self.shape, nd * sizeof(Py_ssize_t)) == 0 and \
+            memcmp(cnp.PyArray_STRIDES(src), self.strides, nd * sizeof(Py_ssize_t)) == 0
+
+
 def check_gather(cnp.ndarray src, list offsets):
     """Check that gather offsets address elements of ``src`` (shape and strides);
-    returns True, or raises ValueError."""
+    returns a :class:`GatherCheck` for :func:`gather`, or raises ValueError."""
     cdef int d
     if len(offsets) != src.ndim:
         raise ValueError("gather: one offset table per dimension")
@@ -1293,7 +1307,14 @@ def check_gather(cnp.ndarray src, list offsets):
             continue
         if (a % st != 0).any() or (a // st).min() < 0 or (a // st).max() >= src.shape[d]:
             raise ValueError("gather: offset out of range")
-    return True
+    if src.ndim > MAX_DIMS + 1:
+        raise ValueError("gather: too many dimensions")
+    cdef GatherCheck receipt = GatherCheck.__new__(GatherCheck)
+    receipt.ndim = src.ndim
+    for d in range(src.ndim):
+        receipt.shape[d] = src.shape[d]
+        receipt.strides[d] = _byte_stride(src, d)
+    return receipt
 
 
 cdef inline void _byte_extent(cnp.ndarray a, Py_ssize_t* lo, Py_ssize_t* hi) noexcept:
@@ -1354,7 +1375,7 @@ cdef bint _is_identity(const Py_ssize_t* off, Py_ssize_t n, Py_ssize_t step) noe
     return True
 
 
-def gather(cnp.ndarray src, cnp.ndarray dst, list offsets, int nthreads, bint checked=False):
+def gather(cnp.ndarray src, cnp.ndarray dst, list offsets, int nthreads, GatherCheck checked=None):
     """``dst[i0, i1, ...] = src[idx0[i0], idx1[i1], ...]`` by byte offsets, any dtype.
 
     Parameters
@@ -1368,9 +1389,10 @@ def gather(cnp.ndarray src, cnp.ndarray dst, list offsets, int nthreads, bint ch
         image) is copied as one block per element.
     nthreads : int
         OpenMP threads; 0 runs serially without starting a team (small work).
-    checked : bool, optional
-        True when :func:`check_gather` accepted these offsets for arrays of
-        ``src``'s shape and strides (the backend checks once per prepared call).
+    checked : GatherCheck, optional
+        What :func:`check_gather` returned for these offsets (the backend checks
+        once per prepared call); ``src`` must have the shape and strides it was
+        given. None: the offsets are checked now.
     """
     cdef int nd = dst.ndim, d, inner, unit = -1
     cdef Py_ssize_t nbytes = cnp.PyArray_ITEMSIZE(dst)
@@ -1378,9 +1400,11 @@ def gather(cnp.ndarray src, cnp.ndarray dst, list offsets, int nthreads, bint ch
         return
     if cnp.PyArray_ITEMSIZE(src) != nbytes or src.ndim != nd or len(offsets) != nd:
         raise TypeError("gather: arrays do not match")
-    if not checked:
+    if checked is None:
         offsets = [np.ascontiguousarray(a, dtype=np.intp) for a in offsets]
         check_gather(src, offsets)
+    elif not checked.matches(src):
+        raise ValueError("gather: offsets checked for another source layout")
     if nd > MAX_DIMS + 1:
         raise ValueError("gather: too many dimensions")
     # the tables' data, read in C below (this entry runs on every call of a prepared call)

@@ -64,3 +64,20 @@ def test_fused_pass_refuses_forged_polyphase():
             K.fused_passes(x, out, tables + (bad, ax.index_max), pass_h, "f32_f32", "f32_f32",
                             bands, 16, 1)
             pytest.fail(name)
+
+
+def test_gather_refuses_a_receipt_for_another_layout():
+    # check_gather's receipt vouches for offsets on one source shape and strides only:
+    # gather refuses it for any other (the offsets are byte offsets into that layout)
+    src = np.arange(24, dtype=np.float32).reshape(1, 2, 3, 4)
+    offsets = [np.zeros(1, np.intp), np.arange(2, dtype=np.intp) * src.strides[1],
+               np.array([2, 0], np.intp) * src.strides[2], np.array([3, 3, 0], np.intp) * src.strides[3]]
+    receipt = K.check_gather(src, offsets)
+    dst = np.zeros((1, 2, 2, 3), np.float32)
+    K.gather(src, dst, offsets, 1, receipt)
+    np.testing.assert_array_equal(dst, src[:, :, [2, 0]][..., [3, 3, 0]])
+    for other in (np.asfortranarray(src), src.reshape(1, 2, 4, 3), src[..., ::-1], np.zeros((1, 2, 3, 5), np.float32)):
+        with pytest.raises(ValueError, match="another source layout"):
+            K.gather(other, dst, offsets, 1, receipt)
+    with pytest.raises(TypeError):
+        K.gather(src, dst, offsets, 1, True)  # only a receipt vouches for the offsets
