@@ -1181,28 +1181,38 @@ cdef inline void _gather_block_rows(const char* src, char* dst, Py_ssize_t b0, P
         prev_doff = doff
 
 
-cdef int _gather_copy(const char* src, char* dst, Py_ssize_t rows, int nd,
-                      const Py_ssize_t* oshape, const Py_ssize_t* dstr, const Py_ssize_t* const* offs,
-                      Py_ssize_t L, Py_ssize_t din, const Py_ssize_t* inner_off, Py_ssize_t nbytes,
-                      Py_ssize_t sin_, int nthreads) noexcept nogil:
+cdef inline bint _gather_planned(Py_ssize_t nbytes, Py_ssize_t din, Py_ssize_t sin_, Py_ssize_t L) noexcept nogil:
     # 8-, 4- and 2-byte elements in contiguous rows of both arrays: windows of permutes where
-    # the inner offsets allow (cyr_gather_elements_plan, built once per call: O(L))
-    cdef Py_ssize_t blk, nblk = (rows + GATHER_ROWS - 1) // GATHER_ROWS, ng = 0
-    cdef void* gpos = NULL
-    cdef int64_t* gmeta = NULL
-    if (nbytes == 8 or nbytes == 4 or nbytes == 2) and din == nbytes and sin_ == nbytes and L >= 16:
-        gpos = malloc(2 * L * sizeof(int32_t) + 64)
-        gmeta = <int64_t*>malloc(2 * (L // 4 + 1) * sizeof(int64_t))
-        if gpos == NULL or gmeta == NULL:
-            free(gpos)
-            free(gmeta)
-            return 1
-        ng = cyr_gather_elements_plan(<const int64_t*>inner_off, L, nbytes, gpos, gmeta, gmeta + L // 4 + 1)
-        if ng < 0:
-            free(gpos)
-            free(gmeta)
-            gpos = NULL
-            gmeta = NULL
+    # the inner offsets allow (a cyr_gather_elements_plan of them)
+    return (nbytes == 8 or nbytes == 4 or nbytes == 2) and din == nbytes and sin_ == nbytes and L >= 16
+
+
+cdef int _gather_plan_build(const Py_ssize_t* inner_off, Py_ssize_t L, Py_ssize_t nbytes, void** gpos_out,
+                            int64_t** gmeta_out) noexcept nogil:
+    # The element plan of one inner offset table, O(L): 0 with both pointers set (both NULL
+    # when the offsets have no plan), 1 when out of memory. The caller frees them.
+    cdef void* gpos = malloc(2 * L * sizeof(int32_t) + 64)
+    cdef int64_t* gmeta = <int64_t*>malloc(2 * (L // 4 + 1) * sizeof(int64_t))
+    if gpos == NULL or gmeta == NULL:
+        free(gpos)
+        free(gmeta)
+        return 1
+    if cyr_gather_elements_plan(<const int64_t*>inner_off, L, nbytes, gpos, gmeta, gmeta + L // 4 + 1) < 0:
+        free(gpos)
+        free(gmeta)
+        gpos = NULL
+        gmeta = NULL
+    gpos_out[0] = gpos
+    gmeta_out[0] = gmeta
+    return 0
+
+
+cdef void _gather_copy(const char* src, char* dst, Py_ssize_t rows, int nd,
+                       const Py_ssize_t* oshape, const Py_ssize_t* dstr, const Py_ssize_t* const* offs,
+                       Py_ssize_t L, Py_ssize_t din, const Py_ssize_t* inner_off, Py_ssize_t nbytes,
+                       const void* gpos, const int64_t* gmeta, int nthreads) noexcept nogil:
+    # elements of any size; gpos/gmeta: the element plan of inner_off (_gather_plan_build) or NULL
+    cdef Py_ssize_t blk, nblk = (rows + GATHER_ROWS - 1) // GATHER_ROWS
     cdef const int64_t* gbase = gmeta
     cdef const int64_t* gspan = gmeta + L // 4 + 1 if gmeta != NULL else NULL
     if nthreads <= 0:  # small work (_threads_for): serially, no OpenMP team to start
@@ -1213,9 +1223,6 @@ cdef int _gather_copy(const char* src, char* dst, Py_ssize_t rows, int nd,
         for blk in prange(nblk, nogil=True, schedule="static", num_threads=nthreads):
             _gather_block_rows(src, dst, blk * GATHER_ROWS, rows, nd, oshape, dstr, offs, L, din, inner_off, nbytes,
                                gpos, gbase, gspan)
-    free(gpos)
-    free(gmeta)
-    return 0
 
 
 cdef inline void _gather_pixel_block(const char* src, char* dst, Py_ssize_t b0, Py_ssize_t rows, int nd,
@@ -1274,10 +1281,20 @@ cdef void _gather_pixels(const char* src, char* dst, Py_ssize_t rows, int nd,
 
 cdef class GatherCheck:
     """:func:`check_gather`'s receipt: the source shape and strides its offsets were
-    checked for (compared in C on every :func:`gather` call that presents it)."""
+    checked for (compared in C on every :func:`gather` call that presents it), and the
+    element plan of the inner offset table of the first call that needs one, kept for the
+    calls after it (built once, never replaced: a call on another thread may be reading it)."""
     cdef int ndim
     cdef Py_ssize_t shape[MAX_DIMS + 1]
     cdef Py_ssize_t strides[MAX_DIMS + 1]
+    cdef object plan_table  # the offsets array the plan is of (None: no plan yet)
+    cdef Py_ssize_t plan_nbytes
+    cdef void* gpos
+    cdef int64_t* gmeta
+
+    def __dealloc__(self):
+        free(self.gpos)
+        free(self.gmeta)
 
     cdef bint matches(self, cnp.ndarray src):
         cdef int nd = cnp.PyArray_NDIM(src)
@@ -1448,14 +1465,32 @@ def gather(cnp.ndarray src, cnp.ndarray dst, list offsets, int nthreads, GatherC
     cdef const char* sp = <const char*>cnp.PyArray_DATA(src)
     cdef char* dp = <char*>cnp.PyArray_DATA(dst)
     cdef Py_ssize_t sin_ = _byte_stride(src, inner)
-    cdef int failed = 0
-    with nogil:
-        if nbytes in (3, 6, 12, 16):
+    if nbytes in (3, 6, 12, 16):
+        with nogil:
             _gather_pixels(sp, dp, rows, nouter, oshape, dstr, offp, L, din, ioff, nbytes, nthreads)
+        return
+    cdef void* gpos = NULL
+    cdef int64_t* gmeta = NULL
+    cdef bint own_plan = False
+    if _gather_planned(nbytes, din, sin_, L):
+        if checked is not None and checked.plan_table is offsets[inner] and checked.plan_nbytes == nbytes:
+            gpos = checked.gpos
+            gmeta = checked.gmeta
         else:
-            failed = _gather_copy(sp, dp, rows, nouter, oshape, dstr, offp, L, din, ioff, nbytes, sin_, nthreads)
-    if failed:
-        raise MemoryError("gather: cannot allocate the permute table")
+            if _gather_plan_build(ioff, L, nbytes, &gpos, &gmeta):
+                raise MemoryError("gather: cannot allocate the permute table")
+            if checked is not None and checked.plan_table is None:  # the receipt keeps it
+                checked.plan_table = offsets[inner]
+                checked.plan_nbytes = nbytes
+                checked.gpos = gpos
+                checked.gmeta = gmeta
+            else:
+                own_plan = True
+    with nogil:
+        _gather_copy(sp, dp, rows, nouter, oshape, dstr, offp, L, din, ioff, nbytes, gpos, gmeta, nthreads)
+    if own_plan:
+        free(gpos)
+        free(gmeta)
 
 
 # ----------------------------------------------------------------------------------------------

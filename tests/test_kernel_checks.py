@@ -81,3 +81,27 @@ def test_gather_refuses_a_receipt_for_another_layout():
             K.gather(other, dst, offsets, 1, receipt)
     with pytest.raises(TypeError):
         K.gather(src, dst, offsets, 1, True)  # only a receipt vouches for the offsets
+
+
+def test_gather_receipt_keeps_the_plan_of_its_first_inner_table():
+    # the receipt keeps the element plan of the first call's inner offsets (rows of 16 or
+    # more 2/4/8-byte elements); calls whose inner table is another array, or whose
+    # elements are merged into wider blocks, plan for themselves
+    rng = np.random.default_rng(5)
+    for dtype in (np.float32, np.float64, np.int16):
+        src = rng.standard_normal((2, 3, 5, 40)).astype(dtype)
+        rows, cols = np.array([4, 0, 2, 2], np.intp), np.minimum(np.arange(70) * 4 // 7, 39).astype(np.intp)
+        offsets = [np.arange(2, dtype=np.intp) * src.strides[0], np.arange(3, dtype=np.intp) * src.strides[1],
+                   rows * src.strides[2], cols * src.strides[3]]
+        want = src[:, :, rows][..., cols]
+        receipt = K.check_gather(src, offsets)
+        for layout in ("C", "F", "C", "channels", "C"):
+            dst = np.zeros(want.shape, dtype, order="F" if layout == "F" else "C")
+            if layout == "channels":  # the channel dim innermost in memory
+                dst = np.zeros((2, 4, 70, 3), dtype).transpose(0, 3, 1, 2)
+            K.gather(src, dst, offsets, 1 + (layout == "F"), receipt)
+            np.testing.assert_array_equal(dst, want, err_msg="%s %s" % (dtype, layout))
+        other = [offsets[0], offsets[1], offsets[2], (cols[::-1] * src.strides[3]).copy()]
+        dst = np.zeros(want.shape, dtype)
+        K.gather(src, dst, other, 1, receipt)  # another inner table with the same receipt
+        np.testing.assert_array_equal(dst, src[:, :, rows][..., cols[::-1]])
