@@ -1,8 +1,8 @@
 """The thin facade: validate the arguments, plan, execute on the array's backend."""
 import numpy as np
 
-from . import _lastcall
 from . import _backend_cpu
+from . import _lastcall
 from . import _validate
 
 

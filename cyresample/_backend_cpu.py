@@ -352,7 +352,6 @@ def _plan_step(plan, code, n_out, x):
         sizes = [a.ntaps for a in plan.axes]
         area = _kernels.area_pool
         uniform = _kernels.area_uniform_width(starts[-1], sizes[-1])
-
         lanes, variant = plan.vector_lanes, plan.variant
         n_in = x.size
 
@@ -520,8 +519,8 @@ def _separable_rows_step(plan, code, n_out, x):
         bands = _kernels.fused_bands(ax_h.index, ax_h.ntaps, band_rows)
         pass_w = (ax_w.index, ax_w.weight, ax_w.ntaps, ax_w.shift, ax_w.polyphase(), ax_w.index_max)
         pass_h = (ax_h.index, ax_h.weight, ax_h.ntaps, ax_h.shift, None, ax_h.index_max)
-        fused = (pass_w, pass_h, prepared[0][3], prepared[1][3], prepared[0][4], prepared[1][5],
-                 bands, band_rows, prepared[1][0], prepared[1][6])
+        fused = (pass_w, pass_h, prepared[0][3], prepared[1][3], bands, band_rows, prepared[1][0],
+                 prepared[1][6])
     # ... and the D pass after them, one output depth slice at a time from a per-thread ring
     # of W+H planes (docs/design.md, "Fused volumes"): no intermediate volume either
     fused3 = None
@@ -533,7 +532,7 @@ def _separable_rows_step(plan, code, n_out, x):
             ring_bytes = ax_d.k * ax_h.n_out * ax_w.n_out * inter_dtype.itemsize
             inter_bytes = int(np.prod(prepared[1][0])) * inter_dtype.itemsize
             fused3 = ((ax_d.index, ax_d.weight, ax_d.ntaps, ax_d.shift, None, ax_d.index_max), v_d,
-                      prepared[2][5], planes * ax_d.n_out, prepared[2][6], ring_bytes, inter_bytes)
+                      planes * ax_d.n_out, prepared[2][6], ring_bytes, inter_bytes)
     fused_pass = _kernels.fused_passes
     # the intermediates' memory layouts, worked out once (np.empty(shape).transpose(axes))
     layouts = {p[0]: _physical_layout(p[0], order_axes) for p in prepared if p[0] is not None}
@@ -546,9 +545,9 @@ def _separable_rows_step(plan, code, n_out, x):
         src = xx
         todo = prepared
         if fused is not None and xx.strides[-1] == xx.itemsize:
-            pass_w, pass_h, v_w, v_h, src_code, dst_code, bands, band_rows, inter_shape, n = fused
+            pass_w, pass_h, v_w, v_h, bands, band_rows, inter_shape, n = fused
             if fused3 is not None:
-                pass_d, v_d, out_code, slices, n3, ring_bytes, inter_bytes = fused3
+                pass_d, v_d, slices, n3, ring_bytes, inter_bytes = fused3
                 nthreads = _threads_for(n3, xx.size)
                 # enough slices to share among the threads, and rings no larger than the
                 # intermediate volume (or small)
@@ -562,7 +561,7 @@ def _separable_rows_step(plan, code, n_out, x):
                        _threads_for(n, xx.size), stream and dst is out)
             src = dst
             todo = prepared[2:]
-        for inter_shape, axis, ax, variant, src_code, dst_code, n in todo:
+        for inter_shape, axis, ax, variant, _, _, n in todo:
             dst = out if inter_shape is None else intermediate(inter_shape)
             separable(src, dst, axis, ax.index, ax.weight, ax.ntaps,
                       variant, ax.shift, _threads_for(n, src.size), ax.polyphase(), ax.index_max,

@@ -331,7 +331,8 @@ def separable_pass(cnp.ndarray src, cnp.ndarray dst, int axis, cnp.ndarray index
     info = (<dict>SEPARABLE_VARIANTS).get(variant)
     if info is None:
         raise ValueError("separable_pass: unknown variant %r" % (variant,))
-    if cnp.PyArray_ITEMSIZE(src) != info[0] or cnp.PyArray_ITEMSIZE(dst) != info[1] or cnp.PyArray_TYPE(weight) != info[3]:
+    if cnp.PyArray_ITEMSIZE(src) != info[0] or cnp.PyArray_ITEMSIZE(dst) != info[1] or \
+            cnp.PyArray_TYPE(weight) != info[3]:
         raise TypeError("separable_pass: arrays do not match variant %r" % (variant,))
     if src.ndim != dst.ndim or not (0 <= axis < nd):
         raise ValueError("separable_pass: bad rank or axis")
@@ -497,7 +498,8 @@ def fused_passes(cnp.ndarray src, cnp.ndarray dst, tuple pass_w, tuple pass_h, s
         dst_itemsize = info_d[1]
         if cnp.PyArray_TYPE(w_d) != info_d[3]:
             raise TypeError("fused_passes: arrays do not match the variants")
-    if nd < spatial + 1 or dst.ndim != nd or cnp.PyArray_ITEMSIZE(src) != info_w[0] or cnp.PyArray_ITEMSIZE(dst) != dst_itemsize or \
+    if nd < spatial + 1 or dst.ndim != nd or cnp.PyArray_ITEMSIZE(src) != info_w[0] or \
+            cnp.PyArray_ITEMSIZE(dst) != dst_itemsize or \
             cnp.PyArray_TYPE(w_w) != info_w[3] or cnp.PyArray_TYPE(w_h) != info_h[3] or idx_w.ndim != 2 or \
             idx_h.ndim != 2 or w_w.ndim != 2 or w_h.ndim != 2 or nt_w.ndim != 1 or nt_h.ndim != 1:
         raise TypeError("fused_passes: arrays do not match the variants")
