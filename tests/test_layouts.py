@@ -529,3 +529,28 @@ def test_area_channels_last_3d_width2_matches_contiguous(dt, channels):
     want = interp(np.ascontiguousarray(x), size=(2, 3, 200), mode="area")
     bits = "u%d" % x.itemsize
     assert np.array_equal(got.view(bits), want.view(bits))
+
+
+@pytest.mark.parametrize("dt", ["float32", "float64", "float16", "bfloat16"])
+@pytest.mark.parametrize("shape, size", [((2, 9, 6, 10), (3, 5)), ((1, 2, 4, 2100), (2, 1050)),
+                                         ((1, 3, 3, 6, 8), (3, 3, 4)), ((1, 1, 7, 9), (3, 4))],
+                         ids=["planes", "wide", "3d-same-depth", "uneven"])
+def test_area_2x2_rows_match_the_general_rows(dt, shape, size):
+    # contiguous rows with 2x2 windows take a one-pass row kernel; rows of stride two
+    # elements take the general one: the same sums from zero and the same divisions, bit
+    # for bit, with -0.0, subnormals (where dividing once by 4 and twice by 2 can differ),
+    # infinities and NaN in the data
+    rng = np.random.default_rng(len(shape) + shape[-1])
+    x = rng.standard_normal(shape).astype(np.float32)
+    tiny = np.finfo(np.float16 if dt == "float16" else np.float32).smallest_subnormal
+    x.flat[::5] = -0.0
+    x.flat[1::7] = 3 * tiny
+    x.flat[2::11] = np.inf
+    x.flat[3::13] = np.nan
+    x = x.astype(D.np_dtype(dt))
+    strided = np.zeros(shape[:-1] + (2 * shape[-1],), x.dtype)[..., ::2]
+    strided[...] = x
+    got = interp(x, size=size, mode="area")
+    want = interp(strided, size=size, mode="area")
+    bits = "u%d" % x.itemsize
+    assert np.array_equal(got.view(bits), want.view(bits))
