@@ -267,6 +267,64 @@ def test_lane_table_layout_and_checks():
             k.u8_fused_2d(x, got, 3, win, ax.shift, None, 0, (None, None, 0), 16, 1, None, None, bad)
 
 
+def _two_phase_table(n_in, n_out, K, r, t, second_base, shift=14):
+    """A fixed-point up2-like W table (shift 14): outputs ``1 + 2 m + f`` read taps
+    ``b_f + m + k`` (``b_0 = 0``, ``b_1 = second_base``) with weights ``r[f] * 2**t``; the
+    first and last outputs read clamped one-tap windows, so that the table's periodic
+    interior is all but its borders."""
+    index = np.zeros((n_out, K), np.int64)
+    weight = np.zeros((n_out, K), np.int32)
+    ntaps = np.full(n_out, K, np.int64)
+    M = (n_out - 2) // 2
+    for o in range(n_out):
+        m, f = divmod(o - 1, 2)
+        if o == 0 or m >= M:
+            index[o, 0] = 0 if o == 0 else n_in - 1
+            weight[o, 0] = 1 << shift
+            ntaps[o] = 1
+            continue
+        index[o] = (0 if f == 0 else second_base) + m + np.arange(K)
+        weight[o] = np.asarray(r[f], np.int64) << t
+    return _plan.AxisPlan(n_in, n_out, index, weight, ntaps, shift=shift)
+
+
+#: (K, phase weights before the 2**t factor, t, second phase's base): bilinear up2 (both
+#: phases on the same pixels), phases a pixel apart, an odd window (a zero-padded last
+#: pair), four taps with negative weights, and sums at the int16 limit (255 * 127 + 2**7)
+TWO_PHASE = [(2, [(3, 1), (1, 3)], 12, 0), (2, [(3, 1), (1, 3)], 12, 1), (3, [(-3, 10, 1), (1, 10, -3)], 9, 0),
+             (4, [(-9, 50, 60, -5), (-5, 60, 50, -9)], 7, 0), (4, [(-9, 50, 60, -5), (7, 7, 7, 7)], 7, 2),
+             (2, [(120, 7), (7, 120)], 6, 0), (5, [(1, -2, 20, -2, 1), (2, 2, 2, 2, 2)], 8, 1)]
+
+
+@pytest.mark.parametrize("C", [3, 4])
+@pytest.mark.parametrize("K, r, t, second_base", TWO_PHASE)
+def test_cl_two_phase_kernel_sums_exactly(C, K, r, t, second_base):
+    # The channels-last up2 W kernel (cyr_u8_poly2_px, VBMI): int16 sums of int8-reduced
+    # weights, both phases interleaved by one permute. Every output must equal the exact
+    # int32 formula, on rows whose period count is and is not a multiple of the kernel's
+    # step (the last step overlaps the one before it) and on the smallest it takes.
+    k = _dispatch.kernels
+    if not k.U8_CL_POLY2:
+        pytest.skip("needs AVX-512 VBMI")
+    rng = np.random.default_rng(K * 10 + t)
+    for M in (64 // C, 150, 233):  # periods: one step; whole and overlapping last steps
+        n_in, n_out = M + K - 1 + second_base, 2 * M + 2
+        ax = _two_phase_table(n_in, n_out, K, r, t, second_base)
+        poly, win = ax.polyphase(), ax.u8_windows()
+        assert poly is not None and poly[:4] == (2, 1, 1, M), poly[:4]
+        assert k.u8_poly2_px_applies(poly, ax.shift, n_in, n_out)
+        for x in (rng.integers(0, 256, (1, 5, n_in * C)).astype(np.uint8), np.full((1, 5, n_in * C), 255, np.uint8),
+                  (np.arange(5 * n_in * C) * 37 % 256).astype(np.uint8).reshape(1, 5, n_in * C)):
+            out = np.zeros((1, 5, n_out * C), np.uint8)
+            k.u8_fused_2d(x, out, C, win, ax.shift, None, 0, (None, None, 0), 16, 1, (ax.index, ax.weight, poly))
+            px = x.reshape(5, n_in, C).astype(np.int64)
+            used = np.arange(ax.k)[None, :] < ax.ntaps[:, None]
+            taps = px[:, np.where(used, ax.index, 0)]  # (rows, n_out, K, C)
+            acc = (1 << (ax.shift - 1)) + (np.where(used, ax.weight, 0)[None, :, :, None] * taps).sum(2)
+            want = np.clip(acc >> ax.shift, 0, 255).astype(np.uint8).reshape(1, 5, n_out * C)
+            np.testing.assert_array_equal(out, want)
+
+
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="guard pages via mprotect (Linux)")
 @pytest.mark.parametrize("variant, lanes", LANE_RUNS)
 @pytest.mark.parametrize("C", [1, 3, 4])
