@@ -267,6 +267,23 @@ def test_lane_table_layout_and_checks():
             k.u8_fused_2d(x, got, 3, win, ax.shift, None, 0, (None, None, 0), 16, 1, None, None, bad)
 
 
+@pytest.mark.parametrize("C", [3, 4])
+def test_cl_up2_takes_the_two_phase_kernel(C, kernels):
+    # RGB/RGBA bilinear x2 rows go to the two-phase kernel where it runs (ahead of the
+    # byte-lane gathers, which take the other interleaved tables), with the same bits
+    mod = _dispatch.load(_dispatch.SELECTED)
+    x = _channels_last(np.random.default_rng(C).integers(0, 256, (1, C, 40, 70), dtype=np.uint8))
+    kernels(_dispatch.SELECTED, windows=False)
+    want = cyresample.interpolate(x, scale_factor=2, mode="bilinear")
+    calls = kernels(_dispatch.SELECTED)
+    got = cyresample.interpolate(x, scale_factor=2, mode="bilinear")
+    np.testing.assert_array_equal(got, want)
+    (args,) = calls
+    assert (args[10] is not None) == bool(mod.U8_CL_POLY2)
+    if mod.U8_CL_POLY2:
+        assert args[12] is None
+
+
 def _two_phase_table(n_in, n_out, K, r, t, second_base, shift=14):
     """A fixed-point up2-like W table (shift 14): outputs ``1 + 2 m + f`` read taps
     ``b_f + m + k`` (``b_0 = 0``, ``b_1 = second_base``) with weights ``r[f] * 2**t``; the
