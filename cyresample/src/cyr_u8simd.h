@@ -708,11 +708,11 @@ static inline void cyr_u8_poly2(const uint8_t* s, uint8_t* d, int64_t M, const i
  * whether the kernel runs (VBMI on this CPU, int8 weights); it returns the m done (all M,
  * or 0 in every row).
  *
- * The body takes K and `same` (both phases read the same pixels: b[0] == b[K]) as
- * constants. For the bilinear up2 tables (K = 2, same; the only int8-reducible up2 tables
- * PyTorch's formulas give) the tap loop unrolls, the weights and both phases' sums stay in
- * registers and the shared loads are made once: a third of the time of the loop form on
- * 1024-pixel RGB rows. Other tables run the same body with K a variable. */
+ * The body takes K as a constant for the bilinear up2 tables (K = 2, the only
+ * int8-reducible up2 tables PyTorch's formulas give): the tap loop of cyr_u8_dot512_s8 then
+ * unrolls and both phases' sums stay in registers, where a run-time K kept them on the
+ * stack (half the time on 1024-pixel RGB rows). Other tables run the same body with K a
+ * variable. */
 #if defined(CYR_U8_AVX512) && defined(__GNUC__)
 static inline int cyr_u8_poly2_px_ok(const int32_t* w, int64_t K, int shift) {
     int8_t w8[CYR_U8_S8_MAX_TAPS];
@@ -724,27 +724,22 @@ static inline int cyr_u8_poly2_px_ok(const int32_t* w, int64_t K, int shift) {
 __attribute__((target("avx512vbmi")))
 static CYR_U8_ALWAYS_INLINE int64_t cyr_u8_poly2_px_k(const uint8_t* s, int64_t ss, uint8_t* d, int64_t ds,
                                                       int64_t nrows, int64_t M, int C, const int64_t* b,
-                                                      const int32_t* w, const int64_t K, int shift,
-                                                      const int same) {
+                                                      const int32_t* w, const int64_t K, int shift) {
     const int64_t P = 64 / C;                        /* pixels per phase and step: 21 or 16 */
     const __mmask64 lmask = C == 3 ? ~(__mmask64)0 >> 1 : ~(__mmask64)0;
     const __mmask64 smask = ~(__mmask64)0 >> (128 - 2 * P * C);  /* the second store's bytes */
     int8_t w8[2][CYR_U8_S8_MAX_TAPS];
     int shift8[2], f, i;
-    __m512i vbias[2], wv[2][CYR_U8_S8_MAX_TAPS / 2], lo_idx, hi_idx;
+    __m512i vbias[2], lo_idx, hi_idx;
     __m128i vshift[2];
     uint8_t idx[128];
-    int64_t k, m, r;
+    int64_t m, r;
     for (f = 0; f < 2; f++) {
         shift8[f] = cyr_u8_reduce_weights(NULL, w + f * K, K, shift, w8[f]);
         if (shift8[f] < 0 || M < P || (C != 3 && C != 4))
             return 0;
         vbias[f] = _mm512_set1_epi16((int16_t)cyr_u8_bias(shift8[f]));
         vshift[f] = _mm_cvtsi32_si128(shift8[f]);
-        /* pmaddubsw weight pairs (w[k], w[k + 1]) in every int16 lane; past the window 0 */
-        for (k = 0; k < K; k += 2)
-            wv[f][k / 2] = _mm512_set1_epi16(
-                (int16_t)(((uint16_t)(uint8_t)(k + 1 < K ? w8[f][k + 1] : 0) << 8) | (uint8_t)w8[f][k]));
     }
     /* output byte i of a step: pixel q = i / C (phase q & 1, pixel q >> 1 of that phase's
      * result), channel i % C; the second source register holds phase 1 */
@@ -755,29 +750,15 @@ static CYR_U8_ALWAYS_INLINE int64_t cyr_u8_poly2_px_k(const uint8_t* s, int64_t 
     lo_idx = _mm512_loadu_si512((const void*)idx);
     hi_idx = _mm512_loadu_si512((const void*)(idx + 64));
     for (r = 0; r < nrows; r++) {
-        const uint8_t* src[2] = {s + r * ss + b[0] * C, s + r * ss + b[K] * C};
+        const uint8_t* sr = s + r * ss;
         uint8_t* dr = d + r * ds;
         /* the last step overlaps the one before it (same values written twice) */
         for (m = 0; m < M; m += P) {
-            __m512i lo[CYR_U8_S8_MAX_TAPS / 2], hi[CYR_U8_S8_MAX_TAPS / 2], ph[2];
+            __m512i ph[2];
             if (m + P > M)
                 m = M - P;
-            for (f = 0; f < 2; f++) {
-                __m512i a0 = vbias[f], a1 = vbias[f];
-                for (k = 0; k < K; k += 2) {
-                    if (f == 0 || !same) {  /* the interleaved bytes of taps k and k + 1 */
-                        const uint8_t* p = src[f] + (m + k) * C;
-                        const __m512i x = _mm512_maskz_loadu_epi8(lmask, (const void*)p);
-                        const __m512i y = k + 1 < K ? _mm512_maskz_loadu_epi8(lmask, (const void*)(p + C))
-                                                    : _mm512_setzero_si512();
-                        lo[k / 2] = _mm512_unpacklo_epi8(x, y);
-                        hi[k / 2] = _mm512_unpackhi_epi8(x, y);
-                    }
-                    a0 = _mm512_add_epi16(a0, _mm512_maddubs_epi16(lo[k / 2], wv[f][k / 2]));
-                    a1 = _mm512_add_epi16(a1, _mm512_maddubs_epi16(hi[k / 2], wv[f][k / 2]));
-                }
-                ph[f] = _mm512_packus_epi16(_mm512_sra_epi16(a0, vshift[f]), _mm512_sra_epi16(a1, vshift[f]));
-            }
+            for (f = 0; f < 2; f++)
+                ph[f] = cyr_u8_dot512_s8(sr + (b[f * K] + m) * C, C, w8[f], K, vbias[f], vshift[f], lmask);
             _mm512_storeu_si512((void*)(dr + 2 * m * C), _mm512_permutex2var_epi8(ph[0], lo_idx, ph[1]));
             _mm512_mask_storeu_epi8((void*)(dr + 2 * m * C + 64), smask,
                                     _mm512_permutex2var_epi8(ph[0], hi_idx, ph[1]));
@@ -789,11 +770,9 @@ static CYR_U8_ALWAYS_INLINE int64_t cyr_u8_poly2_px_k(const uint8_t* s, int64_t 
 __attribute__((target("avx512vbmi")))
 static int64_t cyr_u8_poly2_px(const uint8_t* s, int64_t ss, uint8_t* d, int64_t ds, int64_t nrows, int64_t M,
                                int C, const int64_t* b, const int32_t* w, int64_t K, int shift) {
-    if (K == 2 && b[0] == b[2])
-        return cyr_u8_poly2_px_k(s, ss, d, ds, nrows, M, C, b, w, 2, shift, 1);
     if (K == 2)
-        return cyr_u8_poly2_px_k(s, ss, d, ds, nrows, M, C, b, w, 2, shift, 0);
-    return cyr_u8_poly2_px_k(s, ss, d, ds, nrows, M, C, b, w, K, shift, 0);
+        return cyr_u8_poly2_px_k(s, ss, d, ds, nrows, M, C, b, w, 2, shift);
+    return cyr_u8_poly2_px_k(s, ss, d, ds, nrows, M, C, b, w, K, shift);
 }
 #else
 static inline int cyr_u8_poly2_px_ok(const int32_t* w, int64_t K, int shift) {
