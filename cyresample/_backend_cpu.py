@@ -405,15 +405,15 @@ def _u8_windows_step(plan, x, n_out, fallback):
     band_rows, bands = _u8_bands(ax_h, win_h if win_w is not None else None, x.shape[0] * x.shape[1] // channels,
                                  ax_w.n_out * channels)
     poly = None if win_w is None else ax_w.polyphase()
-    # interleaved RGB/RGBA up2 rows with int8-reducible weights: the VBMI two-phase kernel
-    # (int16 sums, 126 output bytes a step) beats every other W kernel on them
-    poly2_px = poly is not None and channels > 1 and ax_w.k <= U8_POLY_MAX_TAPS and _kernels.U8_CL_POLY2 and \
-        _kernels.u8_poly2_px_applies(poly, ax_w.shift, ax_w.n_in, ax_w.n_out)
+    # up2 rows with int8-reducible weights: the two-phase kernels (int16 sums, 64 planar or
+    # 126 RGB output bytes a step) beat every other W kernel on them
+    poly2 = poly is not None and ax_w.k <= U8_POLY_MAX_TAPS and \
+        _kernels.u8_poly2_applies(poly, ax_w.shift, ax_w.n_in, ax_w.n_out, channels)
     # otherwise, where this CPU has the byte-lane gather W kernel, it beats the others on
     # every table whose groups hold U8_LANES_MIN_BYTES output bytes or more on average (long
     # windows at large factors leave fewer per 128-byte source window)
     lanes_w = None
-    if win_w is not None and _kernels.U8_LANES and not poly2_px:
+    if win_w is not None and _kernels.U8_LANES and not poly2:
         lanes_w = _kernels.u8_lane_table(win_w, channels, ax_w.n_in)
         if lanes_w is not None and ax_w.n_out * channels < U8_LANES_MIN_BYTES * len(lanes_w[0]):
             lanes_w = None
@@ -421,7 +421,7 @@ def _u8_windows_step(plan, x, n_out, fallback):
         poly = None
     # planar rows with short windows: the polyphase row kernel beats one SIMD dot per output
     poly_w = (ax_w.index, ax_w.weight, poly) if poly is not None and ax_w.k <= U8_POLY_MAX_TAPS and \
-        (channels == 1 or poly2_px) else None
+        (channels == 1 or poly2) else None
     pairs_w = None
     if channels > 1 and win_w is not None and lanes_w is None and ax_w.k <= U8_PAIR_MAX_TAPS and \
             (ax_w.n_out > ax_w.n_in or (_kernels.U8_ROW_LANES < 4 and ax_w.k <= U8_PAIR_SHRINK_MAX_TAPS)):

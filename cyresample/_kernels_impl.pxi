@@ -607,6 +607,7 @@ cdef extern from "cyr_u8simd.h" nogil:
     int cyr_u8_vnni_ok()
     void cyr_u8_poly2(const uint8_t* s, uint8_t* d, int64_t M, const int64_t* b, const int32_t* w, int64_t K,
                       int shift)
+    int cyr_u8_poly2_s8_ok(const int32_t* w, int64_t K, int shift)
     int cyr_u8_poly2_px_ok(const int32_t* w, int64_t K, int shift)
     int64_t cyr_u8_poly2_px(const uint8_t* s, int64_t ss, uint8_t* d, int64_t ds, int64_t nrows, int64_t M, int C,
                             const int64_t* b, const int32_t* w, int64_t K, int shift)
@@ -844,16 +845,21 @@ cdef bint _is_poly2(const PolyInfo* pi, const int64_t* b, const int32_t* w) noex
     return True
 
 
-def u8_poly2_px_applies(tuple poly, int shift, Py_ssize_t n_in, Py_ssize_t n_out):
-    """Whether the channels-last up2 kernel (``cyr_u8_poly2_px``) takes an interleaved-row W
-    table: ``poly`` (``AxisPlan.polyphase()`` of a fixed-point table with precision
-    ``shift``) has two phases one pixel apart with consecutive taps, both phases' weights
-    reduce to int8, and this CPU has AVX-512 VBMI. Decided once per prepared call."""
+def u8_poly2_applies(tuple poly, int shift, Py_ssize_t n_in, Py_ssize_t n_out, int channels):
+    """Whether the two-phase up2 W kernels take a W table in their int16 form: ``poly``
+    (``AxisPlan.polyphase()`` of a fixed-point table with precision ``shift``) has two
+    phases one pixel apart with consecutive taps and both phases' weights reduce to int8
+    (bilinear x2 weights do, bicubic ones do not). Planar rows (``channels`` 1) then run
+    ``cyr_u8_poly2``; interleaved RGB/RGBA rows (3, 4) run ``cyr_u8_poly2_px``, which also
+    needs AVX-512 VBMI on this CPU. Decided once per prepared call."""
     cdef PolyInfo pinfo
-    pbase, pw = _poly_table(&pinfo, poly, _INT32, n_in, n_out, "u8_poly2_px_applies")
-    return bool(pinfo.M > 0 and
-                _is_poly2(&pinfo, <const int64_t*>cnp.PyArray_DATA(pbase), <const int32_t*>cnp.PyArray_DATA(pw))
-                and cyr_u8_poly2_px_ok(<const int32_t*>cnp.PyArray_DATA(pw), pinfo.K, shift))
+    pbase, pw = _poly_table(&pinfo, poly, _INT32, n_in, n_out, "u8_poly2_applies")
+    cdef const int32_t* w = <const int32_t*>cnp.PyArray_DATA(pw)
+    if channels not in (1, 3, 4) or pinfo.M == 0 or not _is_poly2(&pinfo, <const int64_t*>cnp.PyArray_DATA(pbase), w):
+        return False
+    if channels == 1:
+        return bool(cyr_u8_poly2_s8_ok(w, pinfo.K, shift))
+    return bool(cyr_u8_poly2_px_ok(w, pinfo.K, shift))
 
 
 cdef bint _lane_groups_inside(const int64_t* grp, Py_ssize_t ng, Py_ssize_t out_bytes,

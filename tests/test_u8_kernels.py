@@ -267,21 +267,29 @@ def test_lane_table_layout_and_checks():
             k.u8_fused_2d(x, got, 3, win, ax.shift, None, 0, (None, None, 0), 16, 1, None, None, bad)
 
 
-@pytest.mark.parametrize("C", [3, 4])
-def test_cl_up2_takes_the_two_phase_kernel(C, kernels):
-    # RGB/RGBA bilinear x2 rows go to the two-phase kernel where it runs (ahead of the
-    # byte-lane gathers, which take the other interleaved tables), with the same bits
+@pytest.mark.parametrize("C", [1, 3, 4])
+def test_up2_takes_the_two_phase_kernels(C, kernels):
+    # bilinear x2 rows go to the two-phase kernels where they run (ahead of the byte-lane
+    # gathers, which take the other tables): planar rows everywhere, RGB/RGBA rows with
+    # AVX-512 VBMI; with the same bits. Bicubic x2 weights do not reduce to int8, and its
+    # planar rows keep the byte-lane gathers where the CPU has them.
     mod = _dispatch.load(_dispatch.SELECTED)
-    x = _channels_last(np.random.default_rng(C).integers(0, 256, (1, C, 40, 70), dtype=np.uint8))
-    kernels(_dispatch.SELECTED, windows=False)
-    want = cyresample.interpolate(x, scale_factor=2, mode="bilinear")
-    calls = kernels(_dispatch.SELECTED)
-    got = cyresample.interpolate(x, scale_factor=2, mode="bilinear")
-    np.testing.assert_array_equal(got, want)
-    (args,) = calls
-    assert (args[10] is not None) == bool(mod.U8_CL_POLY2)
-    if mod.U8_CL_POLY2:
-        assert args[12] is None
+    x = np.random.default_rng(C).integers(0, 256, (1, C, 40, 70), dtype=np.uint8)
+    if C > 1:
+        x = _channels_last(x)
+    for mode in ("bilinear", "bicubic"):
+        kernels(_dispatch.SELECTED, windows=False)
+        want = cyresample.interpolate(x, scale_factor=2, mode=mode)
+        calls = kernels(_dispatch.SELECTED)
+        got = cyresample.interpolate(x, scale_factor=2, mode=mode)
+        np.testing.assert_array_equal(got, want)
+        (args,) = calls
+        two_phase = mode == "bilinear" and (C == 1 or mod.U8_CL_POLY2)
+        if two_phase:
+            assert args[10] is not None and args[12] is None
+        else:
+            assert (args[12] is not None) == bool(mod.U8_LANES)
+        calls.clear()
 
 
 def _two_phase_table(n_in, n_out, K, r, t, second_base, shift=14):
@@ -313,23 +321,24 @@ TWO_PHASE = [(2, [(3, 1), (1, 3)], 12, 0), (2, [(3, 1), (1, 3)], 12, 1), (3, [(-
              (2, [(120, 7), (7, 120)], 6, 0), (5, [(1, -2, 20, -2, 1), (2, 2, 2, 2, 2)], 8, 1)]
 
 
-@pytest.mark.parametrize("C", [3, 4])
+@pytest.mark.parametrize("C", [1, 3, 4])
 @pytest.mark.parametrize("K, r, t, second_base", TWO_PHASE)
-def test_cl_two_phase_kernel_sums_exactly(C, K, r, t, second_base):
-    # The channels-last up2 W kernel (cyr_u8_poly2_px, VBMI): int16 sums of int8-reduced
-    # weights, both phases interleaved by one permute. Every output must equal the exact
-    # int32 formula, on rows whose period count is and is not a multiple of the kernel's
-    # step (the last step overlaps the one before it) and on the smallest it takes.
+def test_two_phase_kernels_sum_exactly(C, K, r, t, second_base):
+    # The up2 W kernels for two-phase tables with int8-reduced weights (int16 sums): planar
+    # rows (cyr_u8_poly2, both phases interleaved on store) and channels-last rows
+    # (cyr_u8_poly2_px, VBMI, interleaved by one permute). Every output must equal the
+    # exact int32 formula, on rows whose period count is and is not a multiple of the
+    # kernel's step (the last step overlaps the one before it) and on the smallest it takes.
     k = _dispatch.kernels
-    if not k.U8_CL_POLY2:
+    if C > 1 and not k.U8_CL_POLY2:
         pytest.skip("needs AVX-512 VBMI")
     rng = np.random.default_rng(K * 10 + t)
-    for M in (64 // C, 150, 233):  # periods: one step; whole and overlapping last steps
+    for M in (64 // C if C > 1 else 32, 150, 233):  # periods: one step; whole and overlapping last steps
         n_in, n_out = M + K - 1 + second_base, 2 * M + 2
         ax = _two_phase_table(n_in, n_out, K, r, t, second_base)
         poly, win = ax.polyphase(), ax.u8_windows()
         assert poly is not None and poly[:4] == (2, 1, 1, M), poly[:4]
-        assert k.u8_poly2_px_applies(poly, ax.shift, n_in, n_out)
+        assert k.u8_poly2_applies(poly, ax.shift, n_in, n_out, C)
         for x in (rng.integers(0, 256, (1, 5, n_in * C)).astype(np.uint8), np.full((1, 5, n_in * C), 255, np.uint8),
                   (np.arange(5 * n_in * C) * 37 % 256).astype(np.uint8).reshape(1, 5, n_in * C)):
             out = np.zeros((1, 5, n_out * C), np.uint8)
