@@ -488,8 +488,8 @@ def _separable_table_step(plan, code, n_out, x):
 def separable_passes(plan, code, x):
     """The passes of a separable plan on arrays laid out like ``x``, in run order (spec §3.2:
     the last axis first), shared by every backend:
-    ``([(inter_shape or None for the last, axis, AxisPlan, variant, src_code, dst_code,
-    n_elements)], intermediate dtype, intermediates' memory order)``."""
+    ``([(inter_shape or None for the last, axis, AxisPlan, variant, n_elements)],
+    intermediate dtype, intermediates' memory order)``."""
     passes = [d for d in plan.order if not plan.axes[d].skip]
     order_axes = _memory_order(x)
     fixed = plan.variant == "fixed"
@@ -504,8 +504,7 @@ def separable_passes(plan, code, x):
         src_code = code if k == 0 else t_code
         dst_code = code if last else t_code
         n = int(np.prod(shape))
-        prepared.append((None if last else tuple(shape), 2 + d, ax, src_code + "_" + dst_code,
-                         src_code, dst_code, n))
+        prepared.append((None if last else tuple(shape), 2 + d, ax, src_code + "_" + dst_code, n))
     return prepared, inter_dtype, order_axes
 
 
@@ -524,7 +523,7 @@ def _separable_rows_step(plan, code, n_out, x):
         pass_w = (ax_w.index, ax_w.weight, ax_w.ntaps, ax_w.shift, ax_w.polyphase(), ax_w.index_max)
         pass_h = (ax_h.index, ax_h.weight, ax_h.ntaps, ax_h.shift, None, ax_h.index_max)
         fused = (pass_w, pass_h, prepared[0][3], prepared[1][3], bands, band_rows, prepared[1][0],
-                 prepared[1][6])
+                 prepared[1][4])
     # ... and the D pass after them, one output depth slice at a time from a per-thread ring
     # of W+H planes (docs/design.md, "Fused volumes"): no intermediate volume either
     fused3 = None
@@ -536,7 +535,7 @@ def _separable_rows_step(plan, code, n_out, x):
             ring_bytes = ax_d.k * ax_h.n_out * ax_w.n_out * inter_dtype.itemsize
             inter_bytes = int(np.prod(prepared[1][0])) * inter_dtype.itemsize
             fused3 = ((ax_d.index, ax_d.weight, ax_d.ntaps, ax_d.shift, None, ax_d.index_max), v_d,
-                      planes * ax_d.n_out, prepared[2][6], ring_bytes, inter_bytes)
+                      planes * ax_d.n_out, prepared[2][4], ring_bytes, inter_bytes)
     fused_pass = _kernels.fused_passes
     # the intermediates' memory layouts, worked out once (np.empty(shape).transpose(axes))
     layouts = {p[0]: _physical_layout(p[0], order_axes) for p in prepared if p[0] is not None}
@@ -565,7 +564,7 @@ def _separable_rows_step(plan, code, n_out, x):
                        _threads_for(n, xx.size), stream and dst is out)
             src = dst
             todo = prepared[2:]
-        for inter_shape, axis, ax, variant, _, _, n in todo:
+        for inter_shape, axis, ax, variant, n in todo:
             dst = out if inter_shape is None else intermediate(inter_shape)
             separable(src, dst, axis, ax.index, ax.weight, ax.ntaps,
                       variant, ax.shift, _threads_for(n, src.size), ax.polyphase(), ax.index_max,
